@@ -1,0 +1,1 @@
+"""tthc-bot: answers citizens' questions about administrative procedures."""

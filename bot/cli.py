@@ -1,0 +1,216 @@
+"""Command-line interface (Typer): chat, ask, match, kb …, db upgrade."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.config import Settings, SettingsError, get_settings
+from bot.db.session import DatabaseUnavailable
+from bot.knowledge import KnowledgeError
+
+app = typer.Typer(help="Trợ lý thủ tục hành chính — tthc-bot", no_args_is_help=True)
+kb_app = typer.Typer(help="Knowledge base: validate, import, export, stats.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(db_app, name="db")
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine, turning expected failures into clear messages and exit codes."""
+    try:
+        return asyncio.run(coroutine)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s); nothing was changed.", err=True)
+        raise typer.Exit(1) from None
+    except DatabaseUnavailable as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def knowledge_dir(option: Path | None) -> Path:
+    return option if option is not None else settings().knowledge_dir
+
+
+KnowledgeOption = Annotated[
+    Path | None, typer.Option("--knowledge", help="Knowledge directory (default KNOWLEDGE_DIR).")
+]
+
+
+# ---------------------------------------------------------------- chat
+
+
+@app.command()
+def chat() -> None:
+    """Chat in the terminal (SQLite by default, seeded from knowledge/ on first run)."""
+    from bot.channels.console import run_console
+    from bot.runtime import start
+
+    async def main() -> None:
+        runtime = await start(settings())
+        try:
+            await run_console(runtime.assistant, sys.stdin, sys.stdout)
+        finally:
+            await runtime.close()
+
+    run(main())
+
+
+@app.command()
+def ask(question: str) -> None:
+    """Ask one question and print the answer."""
+    from bot.channels.console import render
+    from bot.core.messages import Incoming
+    from bot.runtime import start
+
+    async def main() -> None:
+        runtime = await start(settings())
+        try:
+            for reply in await runtime.assistant.handle(Incoming("console", "cli", question)):
+                typer.echo(render(reply) + "\n")
+        finally:
+            await runtime.close()
+
+    run(main())
+
+
+@app.command()
+def match(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Match questions from standard input, one per line, against the knowledge files."""
+    from bot.core.matcher import Matcher
+    from bot.knowledge import load_knowledge
+
+    try:
+        kb = load_knowledge(knowledge_dir(knowledge))
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+    matcher = Matcher(kb.procedures, kb.synonyms)
+    for line in sys.stdin:
+        result = matcher.search(line.rstrip("\n"))
+        results = [
+            {"code": m.procedure.code, "name": m.procedure.name, "score": m.score}
+            for m in result.matches[:5]
+        ]
+        if as_json:
+            record = {
+                "query": line.rstrip("\n"),
+                "outcome": result.outcome,
+                "aspect": result.aspect,
+                "results": results,
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            best = results[0] if results else {"code": None, "name": "-", "score": 0.0}
+            sys.stdout.write(
+                f"{result.outcome:9} {best['score']:.3f} {best['code'] or '-':9} {best['name']}\n"
+            )
+        sys.stdout.flush()
+
+
+# ---------------------------------------------------------------- knowledge
+
+
+@kb_app.command("validate")
+def kb_validate(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Check every knowledge file; print file:line: field: problem for each error."""
+    from bot.knowledge import load_knowledge
+
+    path = knowledge_dir(directory)
+    try:
+        kb = load_knowledge(path)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) in {path}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"OK: {len(kb.procedures)} procedures, {len(kb.synonyms)} synonyms in {path}")
+
+
+@kb_app.command("import")
+def kb_import(
+    directory: Annotated[Path | None, typer.Argument()] = None,
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help="Import procedures from a JSONL file.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show changes only.")] = False,
+) -> None:
+    """Load knowledge files into the database: adds, updates, removes; prints what changed."""
+    from bot.kb_commands import import_knowledge
+
+    run(import_knowledge(settings(), knowledge_dir(directory), jsonl=jsonl, dry_run=dry_run))
+
+
+@kb_app.command("export")
+def kb_export(
+    directory: Annotated[Path | None, typer.Argument()] = None,
+    fmt: Annotated[str, typer.Option("--format", help="yaml or jsonl")] = "yaml",
+) -> None:
+    """Write the database's knowledge back to files (yaml: a knowledge dir; jsonl: one file)."""
+    from bot.kb_commands import export_knowledge
+
+    if fmt not in ("yaml", "jsonl"):
+        typer.echo("--format must be yaml or jsonl", err=True)
+        raise typer.Exit(2)
+    run(export_knowledge(settings(), knowledge_dir(directory), fmt))
+
+
+@kb_app.command("schema")
+def kb_schema(output: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Write the JSON Schema of procedure files (default knowledge/schema.json)."""
+    from bot.knowledge import json_schema
+
+    target = output or knowledge_dir(None) / "schema.json"
+    target.write_text(json_schema(), encoding="utf-8")
+    typer.echo(f"wrote {target}")
+
+
+@kb_app.command("stats")
+def kb_stats(knowledge: KnowledgeOption = None) -> None:
+    """Completeness of the knowledge files: per field, missing facts, stale verifications."""
+    from bot.kb_commands import stats_text
+    from bot.knowledge import load_knowledge
+
+    try:
+        kb = load_knowledge(knowledge_dir(knowledge))
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(stats_text(kb))
+
+
+# ---------------------------------------------------------------- database
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    from bot.runtime import open_database
+
+    async def main() -> None:
+        engine, _ = await open_database(settings())
+        await engine.dispose()
+        typer.echo("database is up to date")
+
+    run(main())

@@ -1,0 +1,160 @@
+"""Procedure → short plain-Vietnamese texts: the card, and one text per section.
+
+Texts are plain (channels escape and format them). A fact missing from the knowledge base is
+shown as "chưa cập nhật" with the official link, never guessed.
+"""
+
+from __future__ import annotations
+
+from bot.core.messages import Button
+from bot.knowledge import Agency, Procedure
+
+MISSING = "chưa cập nhật"
+CHANNEL_LABELS = {"in_person": "trực tiếp", "post": "qua bưu điện", "online": "trực tuyến"}
+
+# Section id → button label; ids travel in callback data, keep them short.
+SECTIONS: dict[str, str] = {
+    "docs": "📄 Hồ sơ cần nộp",
+    "time": "⏱ Thời hạn",
+    "fee": "💰 Phí/lệ phí",
+    "where": "📍 Nơi nộp",
+    "legal": "⚖️ Căn cứ pháp lý",
+}
+EXTRA_SECTIONS: dict[str, str] = {
+    "steps": "🧭 Các bước",
+    "result": "🏷 Kết quả",
+    "cond": "✅ Điều kiện",
+}
+ASPECT_TO_SECTION = {
+    "documents": "docs",
+    "time": "time",
+    "fee": "fee",
+    "where": "where",
+    "online": "where",
+    "legal": "legal",
+    "result": "result",
+}
+
+
+def format_date(value: object) -> str:
+    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+
+
+def format_vnd(amount: int) -> str:
+    return "miễn phí" if amount == 0 else f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def time_line(p: Procedure) -> str:
+    days = p.processing_time.working_days
+    if days is not None:
+        return f"{days} ngày làm việc"
+    return p.processing_time.text or MISSING
+
+
+def fee_line(p: Procedure) -> str:
+    if not p.fees:
+        return MISSING
+    if all(f.amount_vnd == 0 for f in p.fees):
+        return "Không mất phí, lệ phí"
+    return "; ".join(
+        f.text if f.amount_vnd is None else f"{f.text} ({format_vnd(f.amount_vnd)})" for f in p.fees
+    )
+
+
+def channels_line(p: Procedure) -> str:
+    labels = [CHANNEL_LABELS[c] for c in p.submission.channels]
+    return ", ".join(labels).capitalize() if labels else MISSING
+
+
+def card_text(p: Procedure, lead: str | None = None) -> str:
+    """The short card: the essentials a citizen needs, the asked section first."""
+    lines = []
+    if lead:
+        lines += [section_text(p, lead), ""]
+    lines += [
+        f"⏱ Thời hạn: {time_line(p)}",
+        f"💰 Phí/lệ phí: {fee_line(p)}",
+        f"📍 Nơi nộp: {p.submission.where or MISSING}",
+        f"📨 Cách nộp: {channels_line(p)}",
+        f"📄 Hồ sơ: {len(p.documents)} loại giấy tờ" if p.documents else f"📄 Hồ sơ: {MISSING}",
+        "",
+        f"Cập nhật ngày {format_date(p.verified_on)} — nguồn: {p.source_url}",
+    ]
+    return "\n".join(lines)
+
+
+def _numbered(items: list[str]) -> str:
+    return "\n".join(f"{i}. {item}" for i, item in enumerate(items, start=1))
+
+
+def section_text(p: Procedure, section: str) -> str:
+    """The full text of one section of a procedure."""
+    if section == "docs":
+        if not p.documents:
+            return f"📄 Hồ sơ: {MISSING}. Xem tại: {p.source_url}"
+        items = []
+        for d in p.documents:
+            extra = [f"{d.copies} bộ/bản" if d.copies else "", d.note or ""]
+            detail = "; ".join(x for x in extra if x)
+            items.append(
+                d.name
+                + (f" ({detail})" if detail else "")
+                + (f" — mẫu: {d.form_url}" if d.form_url else "")
+            )
+        return "📄 Hồ sơ cần nộp:\n" + _numbered(items)
+    if section == "time":
+        text = p.processing_time.text
+        head = f"⏱ Thời hạn giải quyết: {time_line(p)}"
+        return head + (f"\n({text})" if text and p.processing_time.working_days else "")
+    if section == "fee":
+        if not p.fees:
+            return f"💰 Phí/lệ phí: {MISSING}. Xem tại: {p.source_url}"
+        return "💰 Phí/lệ phí:\n" + "\n".join(
+            f"• {f.text}" + ("" if f.amount_vnd is None else f": {format_vnd(f.amount_vnd)}")
+            for f in p.fees
+        )
+    if section == "where":
+        lines = [f"📍 Nơi nộp: {p.submission.where or MISSING}", f"📨 Cách nộp: {channels_line(p)}"]
+        if p.submission.online_url:
+            lines.append(f"🌐 Nộp trực tuyến: {p.submission.online_url}")
+        return "\n".join(lines)
+    if section == "legal":
+        body = _numbered(p.legal_basis) if p.legal_basis else MISSING
+        return "⚖️ Căn cứ pháp lý:\n" + body
+    if section == "steps":
+        return "🧭 Các bước thực hiện:\n" + (_numbered(p.steps) if p.steps else MISSING)
+    if section == "result":
+        return f"🏷 Kết quả: {p.result or MISSING}"
+    if section == "cond":
+        return f"✅ Điều kiện: {p.conditions or 'không có yêu cầu riêng (theo nguồn)'}"
+    raise ValueError(f"unknown section {section!r}")
+
+
+def section_buttons(p: Procedure, exclude: str | None = None) -> tuple[Button, ...]:
+    """Buttons opening each section, plus the online-submission link when there is one."""
+    buttons = [
+        Button(label, action=f"sec:{p.key}:{sid}")
+        for sid, label in SECTIONS.items()
+        if sid != exclude
+    ]
+    if p.submission.online_url:
+        buttons.append(Button("🌐 Nộp trực tuyến", url=p.submission.online_url))
+    return tuple(buttons)
+
+
+def contact_text(agency: Agency) -> str:
+    """How to reach the department; only the facts the knowledge base has."""
+    lines = [f"🏛 {agency.name}"]
+    if agency.desk_name:
+        lines.append(f"Nơi tiếp nhận hồ sơ: {agency.desk_name}")
+    for label, value in (
+        ("Địa chỉ", agency.address),
+        ("Điện thoại", agency.hotline),
+        ("Email", agency.email),
+        ("Giờ làm việc", agency.hours),
+        ("Trang web", agency.website),
+        ("Cổng dịch vụ công tỉnh", agency.portal_url),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""Vietnamese text normalisation: NFC, tone placement, folding, tokens, synonyms, fillers.
+
+Citizens type without diacritics, with old or new tone placement, NFD from some keyboards,
+abbreviations and polite fillers. Everything the matcher compares goes through `Normalizer`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MAX_CHARS = 1000
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWELS = set("aăâeêioôơuưy")
+_PREFERRED = set("ăâêôơư")  # a vowel with its own diacritic carries the tone
+_TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
+
+# Question fillers: polite or generic words that must not decide the match. Accented forms
+# are exact; folded forms are listed only where they cannot be a content syllable
+# (no "chi": chứng chỉ; no "thu": thử nghiệm; no "de": đề tài).
+FILLERS = frozenset(
+    """ạ à ơi nhé nha hả vậy thế nào sao gì làm cho em anh chị mình tôi tớ cháu bác cô chú
+    ad admin hỏi xin muốn cần được đc không có là thì mà với của và để ở thủ tục tthc
+    phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn""".split()
+)
+FOLDED_FILLERS = frozenset(
+    """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
+    tthc lam sao nao the ad admin giup huong dan ban nhi""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Remove all diacritics, đ → d (the text must already be lower case)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _split_tone(word: str) -> tuple[str, str | None]:
+    """The word without its tone mark (NFC), and the tone mark found, if any."""
+    tone = None
+    kept = []
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in TONE_MARKS:
+            tone = ch
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(word: str) -> int | None:
+    """Index of the vowel that carries the tone, in traditional placement (hòa, thủy)."""
+    positions = [i for i, ch in enumerate(word) if ch in _VOWELS]
+    if not positions:
+        return None
+    # "qu" and "gi" + vowel: the u / i belongs to the consonant.
+    if len(positions) > 1 and positions[0] == 1 and word[:2] in ("qu", "gi"):
+        positions = positions[1:]
+    # Keep only the first run of vowels (the nucleus).
+    run = [positions[0]]
+    for pos in positions[1:]:
+        if pos != run[-1] + 1:
+            break
+        run.append(pos)
+    preferred = [p for p in run if word[p] in _PREFERRED]
+    if preferred:
+        return preferred[-1]
+    if len(run) == 1:
+        return run[0]
+    if run[-1] + 1 < len(word):  # closed syllable: hoàng, toán, quyết
+        return run[-1]
+    return run[1] if len(run) == 3 else run[0]  # ngoài, khuỷu / hòa, thủy, mùa
+
+
+def place_tone(word: str) -> str:
+    """Put the tone mark of one syllable where traditional spelling puts it."""
+    bare, tone = _split_tone(word)
+    if tone is None:
+        return word
+    position = _tone_position(bare)
+    if position is None:
+        return word
+    marked = bare[:position] + unicodedata.normalize("NFD", bare[position])[0]
+    rest = unicodedata.normalize("NFD", bare[position])[1:]
+    return unicodedata.normalize("NFC", marked + rest + tone + bare[position + 1 :])
+
+
+def clean(text: str, max_chars: int = MAX_CHARS) -> str:
+    """NFC, control characters removed, lower case, tone marks placed canonically."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text[: max_chars * 2]))[:max_chars]
+    return " ".join(place_tone(word) for word in text.lower().split())
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text
+
+
+def token_matches(token: str, key_token: str) -> bool:
+    """Equal, or the citizen typed the key without diacritics."""
+    return token == key_token or (token == fold(token) and fold(key_token) == token)
+
+
+def find_phrase(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
+    """Start index of the first occurrence of `phrase` in `tokens` (accent-aware), or None."""
+    for start in range(len(tokens) - len(phrase) + 1):
+        if all(token_matches(tokens[start + i], p) for i, p in enumerate(phrase)):
+            return start
+    return None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A text as the matcher sees it: accented and folded tokens, fillers marked."""
+
+    tokens: tuple[str, ...]
+    folded: tuple[str, ...]
+    content: tuple[int, ...]  # indexes of tokens that are not fillers
+    accented: bool  # the writer used diacritics
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def folded_text(self) -> str:
+        return " ".join(self.folded)
+
+    def content_tokens(self, folded: bool = True) -> list[str]:
+        source = self.folded if folded else self.tokens
+        return [source[i] for i in self.content]
+
+
+class Normalizer:
+    """Turns raw text into an Analysis, expanding abbreviations from `synonyms.yaml`."""
+
+    def __init__(self, synonyms: Mapping[str, str] | None = None) -> None:
+        self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for key, value in (synonyms or {}).items():
+            key_tokens = tuple(self._raw_tokens(clean(key)))
+            if key_tokens:
+                self._synonyms[key_tokens] = tuple(self._raw_tokens(clean(value)))
+        self._longest = max((len(k) for k in self._synonyms), default=0)
+
+    @staticmethod
+    def _raw_tokens(text: str) -> list[str]:
+        text = re.sub(r"\bx\s*[-‐–_.]?\s*quang\b", "xquang", text)
+        text = re.sub(r"\bx\s*[-‐–_.]?\s*ray\b", "xquang", text)
+        return _TOKEN.findall(text)
+
+    def _matches(self, key: tuple[str, ...], tokens: list[str], start: int) -> bool:
+        return all(
+            token_matches(tokens[start + offset], key_token) for offset, key_token in enumerate(key)
+        )
+
+    def _expand(self, tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                key = next((k for k in self._candidates(size) if self._matches(k, tokens, i)), None)
+                if key is not None:
+                    out.extend(self._synonyms[key])
+                    i += size
+                    break
+            else:
+                out.append(tokens[i].replace("&", ""))
+                i += 1
+        return out
+
+    def _candidates(self, size: int) -> list[tuple[str, ...]]:
+        return [k for k in self._synonyms if len(k) == size]
+
+    def analyze(self, text: str, max_chars: int = MAX_CHARS) -> Analysis:
+        cleaned = clean(text, max_chars)
+        tokens = self._expand(self._raw_tokens(cleaned))
+        tokens = self._raw_tokens(" ".join(tokens))  # "x quang" from a synonym → xquang
+        folded = tuple(fold(t) for t in tokens)
+        content = tuple(
+            i for i, t in enumerate(tokens) if t not in FILLERS and t not in FOLDED_FILLERS
+        )
+        return Analysis(tuple(tokens), folded, content, has_diacritics(cleaned))

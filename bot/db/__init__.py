@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engine, repository queries and Alembic migrations."""

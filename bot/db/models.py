@@ -1,0 +1,134 @@
+"""SQLAlchemy 2 typed models: the knowledge base, interactions and feedback."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class ProcedureRow(Base):
+    """A procedure; list fields with their own identity live in child tables."""
+
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[str | None] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(200), index=True)
+    agency: Mapped[str] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(100))
+    working_days: Mapped[int | None]
+    processing_time_text: Mapped[str | None] = mapped_column(Text)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    where: Mapped[str | None] = mapped_column(Text)
+    online_url: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
+    conditions: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_url: Mapped[str] = mapped_column(Text)
+    source_note: Mapped[str | None] = mapped_column(Text)
+    verified_on: Mapped[date]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    documents: Mapped[list[DocumentRow]] = relationship(
+        order_by="DocumentRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    fees: Mapped[list[FeeRow]] = relationship(
+        order_by="FeeRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    aliases: Mapped[list[AliasRow]] = relationship(
+        order_by="AliasRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class DocumentRow(Base):
+    __tablename__ = "procedure_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    copies: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    form_url: Mapped[str | None] = mapped_column(Text)
+
+
+class FeeRow(Base):
+    __tablename__ = "procedure_fees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    amount_vnd: Mapped[int | None]
+
+
+class AliasRow(Base):
+    __tablename__ = "procedure_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+
+class KnowledgeMeta(Base):
+    """Agency details, synonyms and the knowledge version, as JSON documents by key."""
+
+    __tablename__ = "knowledge_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[dict[str, Any]]
+
+
+class Interaction(Base):
+    """One question and what the bot did with it; the unit that feedback rates."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    question: Mapped[str | None] = mapped_column(Text)
+    normalized: Mapped[str | None] = mapped_column(Text)
+    procedure_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    confidence: Mapped[float | None]
+    outcome: Mapped[str] = mapped_column(String(20))
+    aspect: Mapped[str | None] = mapped_column(String(20))
+
+
+class Feedback(Base):
+    """A citizen's rating of one answer; one row per interaction, updated on a second tap."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("interaction_id", name="uq_feedback_interaction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int]
+    enough_info: Mapped[bool | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

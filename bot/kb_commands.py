@@ -1,0 +1,125 @@
+"""The `kb` commands' work: import with a printed diff, export, completeness statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import typer
+
+from bot.config import Settings
+from bot.db import repo
+from bot.knowledge import (
+    KnowledgeBase,
+    Procedure,
+    export_jsonl,
+    export_yaml,
+    load_jsonl,
+    load_knowledge,
+)
+from bot.runtime import open_database
+
+
+def describe(changes: repo.KnowledgeChanges) -> list[str]:
+    lines = [f"+ {key}" for key in changes.added]
+    lines += [f"~ {key}: {', '.join(fields)}" for key, fields in changes.updated.items()]
+    lines += [f"- {key}" for key in changes.removed]
+    lines += [f"~ {name}" for name in changes.meta]
+    return lines
+
+
+async def import_knowledge(
+    settings: Settings, directory: Path, *, jsonl: Path | None, dry_run: bool
+) -> None:
+    """Validate first (nothing is written when a file is wrong), then sync the database."""
+    procedures = load_jsonl(jsonl) if jsonl else None
+    kb = None if jsonl else load_knowledge(directory)
+    engine, sessionmaker = await open_database(settings)
+    try:
+        async with sessionmaker.begin() as session:
+            if kb is not None:
+                changes = await repo.sync_knowledge(session, kb=kb, dry_run=dry_run)
+            else:
+                assert procedures is not None
+                changes = await repo.sync_procedures(
+                    session, procedures=procedures, dry_run=dry_run
+                )
+                if changes and not dry_run:
+                    await repo.bump_version(session)
+            if dry_run:
+                await session.rollback()
+    finally:
+        await engine.dispose()
+    for line in describe(changes):
+        typer.echo(line)
+    summary = (
+        f"{len(changes.added)} added, {len(changes.updated)} updated, "
+        f"{len(changes.removed)} removed"
+    )
+    typer.echo(("dry run, nothing written: " if dry_run else "") + summary)
+
+
+async def export_knowledge(settings: Settings, directory: Path, fmt: str) -> None:
+    engine, sessionmaker = await open_database(settings)
+    try:
+        async with sessionmaker() as session:
+            kb = await repo.load_knowledge_base(session)
+    finally:
+        await engine.dispose()
+    if kb is None:
+        typer.echo("the database holds no knowledge yet; run `tthc-bot kb import` first", err=True)
+        raise typer.Exit(1)
+    if fmt == "jsonl":
+        target = directory if directory.suffix == ".jsonl" else directory / "procedures.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        export_jsonl(kb.procedures, target)
+    else:
+        target = directory
+        export_yaml(kb, directory)
+    typer.echo(f"exported {len(kb.procedures)} procedures to {target}")
+
+
+FIELD_CHECKS: dict[str, Callable[[Procedure], bool]] = {
+    "code": lambda p: bool(p.code),
+    "level": lambda p: bool(p.level),
+    "processing_time.working_days": lambda p: p.processing_time.working_days is not None,
+    "processing_time.text": lambda p: bool(p.processing_time.text),
+    "documents": lambda p: bool(p.documents),
+    "fees": lambda p: bool(p.fees),
+    "submission.channels": lambda p: bool(p.submission.channels),
+    "submission.where": lambda p: bool(p.submission.where),
+    "submission.online_url": lambda p: bool(p.submission.online_url),
+    "legal_basis": lambda p: bool(p.legal_basis),
+    "conditions": lambda p: bool(p.conditions),
+    "result": lambda p: bool(p.result),
+    "steps": lambda p: bool(p.steps),
+    "aliases (≥3)": lambda p: len(p.aliases) >= 3,
+    "source_note": lambda p: bool(p.source_note),
+}
+
+
+def stats_text(kb: KnowledgeBase, today: date | None = None) -> str:
+    """Completeness report: share per field, procedures missing key facts, stale ones."""
+    procedures = kb.procedures
+    total = len(procedures) or 1
+    lines = [f"{len(procedures)} procedures", "", "Field completeness:"]
+    for name, check in FIELD_CHECKS.items():
+        have = sum(1 for p in procedures if check(p))
+        lines.append(f"  {name:30} {have:4}/{len(procedures):<4} {100 * have / total:5.1f}%")
+    for label, check in (
+        ("documents", FIELD_CHECKS["documents"]),
+        ("fees", FIELD_CHECKS["fees"]),
+        (
+            "processing time",
+            lambda p: p.processing_time.working_days is not None or bool(p.processing_time.text),
+        ),
+    ):
+        missing = [p for p in procedures if not check(p)]
+        lines += ["", f"Missing {label} ({len(missing)}):"]
+        lines += [f"  {p.key}  {p.name}" for p in missing]
+    cutoff = (today or date.today()) - timedelta(days=365)
+    stale = [p for p in procedures if p.verified_on < cutoff]
+    lines += ["", f"Verified more than 12 months ago ({len(stale)}):"]
+    lines += [f"  {p.key}  {p.verified_on}  {p.name}" for p in stale]
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""The core through the console adapter: dialogs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.channels.console import ConsoleChat
+from bot.db.models import Interaction
+from bot.runtime import Runtime
+
+from ..dialog import Expect, verify_dialog
+
+
+async def test_question_card_then_section_by_number(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant, user_id="123456")
+    await verify_dialog(
+        chat,
+        [
+            (
+                "khai bao may x quang phong kham",
+                Expect(
+                    kind="answer",
+                    procedure="2.002131",
+                    contains=["5 ngày làm việc"],
+                    buttons=["Hồ sơ cần nộp", "Nộp trực tuyến"],
+                ),
+            ),
+            ("1", Expect(kind="section", contains=["Phiếu khai báo thiết bị X-quang"])),
+        ],
+    )
+    async with runtime.sessionmaker() as session:
+        [row] = (await session.scalars(select(Interaction))).all()
+    assert row.procedure_key == "2.002131" and row.outcome == "answer"
+    assert row.channel == "console" and "123456" not in row.user_key and len(row.user_key) == 32
+
+
+async def test_aspect_leads_the_card(runtime: Runtime) -> None:
+    [reply] = await ConsoleChat(runtime.assistant).say("xin gia hạn gp bức xạ thì mất bao lâu")
+    assert reply.procedure_key == "gia-han-giay-phep-tien-hanh-cong-3da893"
+    assert reply.text.startswith("⏱ Thời hạn giải quyết: 10 ngày làm việc")
+    assert not any("Thời hạn" in b.label for b in reply.buttons)
+
+
+async def test_missing_facts_say_not_updated(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant)
+    [reply] = await chat.say("gia han giay phep x quang le phi")
+    assert (
+        "Phí/lệ phí: chưa cập nhật" in reply.text and "https://example.test/gia-han" in reply.text
+    )
+
+
+async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant)
+    await verify_dialog(
+        chat,
+        [
+            (
+                "làm hộ chiếu cần gì",
+                Expect(kind="fallback", contains=["0200 000 000", "dichvucong.gov.vn"]),
+            ),
+            ("xin chào", Expect(kind="smalltalk")),
+            ("   ", Expect(kind="hint")),
+            ("🙂🙂", Expect(kind="fallback")),
+        ],
+    )
+    async with runtime.sessionmaker() as session:
+        outcomes = (await session.scalars(select(Interaction.outcome))).all()
+    assert outcomes == ["fallback", "smalltalk", "fallback"]
+
+
+async def test_personal_data_is_masked_before_storage(runtime: Runtime) -> None:
+    await ConsoleChat(runtime.assistant).say(
+        "khai báo x quang, sđt 0912345678, email a.b@example.com, cccd 001234567890"
+    )
+    async with runtime.sessionmaker() as session:
+        question = await session.scalar(select(Interaction.question))
+    assert question is not None
+    assert "0912345678" not in question and "a.b@example.com" not in question
+    assert "001234567890" not in question and "[số điện thoại]" in question
+
+
+async def test_stale_button_is_polite(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant)
+    from bot.core.messages import Incoming
+
+    [reply] = await runtime.assistant.handle(Incoming("console", "u", action="sec:9.999999:docs"))
+    assert reply.kind == "stale" and "thay đổi" in reply.text
+    assert chat.to_incoming("7").action is None  # no choices yet: "7" is just text

@@ -1,0 +1,55 @@
+"""Vietnamese normalisation."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from bot.core.text import Normalizer, clean, fold, place_tone
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("hoà", "hòa"),
+        ("thuỷ", "thủy"),
+        ("qũy", "quỹ"),
+        ("hoàng", "hoàng"),
+        ("khoẻ", "khỏe"),
+        ("giá", "giá"),
+        ("người", "người"),
+        ("ngoài", "ngoài"),
+        ("quyết", "quyết"),
+    ],
+)
+def test_tone_placement(raw: str, canonical: str) -> None:
+    assert place_tone(raw) == canonical
+
+
+def test_nfd_and_case_and_control_characters() -> None:
+    nfd = unicodedata.normalize("NFD", "Khai Báo\x00 Thiết Bị")
+    assert clean(nfd) == "khai báo thiết bị"
+    assert fold("đường dương đương") == "duong duong duong"
+
+
+def test_synonyms_fillers_and_xquang() -> None:
+    normalizer = Normalizer(
+        {
+            "gcn": "giấy chứng nhận",
+            "kh&cn": "khoa học và công nghệ",
+            "giấy tờ": "hồ sơ",
+            "xq": "x quang",
+        }
+    )
+    analysis = normalizer.analyze("Cho em hỏi GCN KH&CN cần giấy tờ gì ạ? X-Quang, xq, xquang")
+    assert analysis.tokens[3:10] == ("giấy", "chứng", "nhận", "khoa", "học", "và", "công")
+    assert "hồ" in analysis.tokens and analysis.tokens.count("xquang") == 3
+    assert "ạ" not in analysis.content_tokens(folded=False)
+    assert normalizer.analyze("giay to").tokens == ("hồ", "sơ")  # unaccented key matches
+    assert normalizer.analyze("x quang").accented is False
+
+
+def test_long_and_strange_input_is_bounded() -> None:
+    analysis = Normalizer().analyze("a" * 100_000 + " <b>x</b> ' OR 1=1; --")
+    assert len(analysis.text) <= 1000

@@ -1,0 +1,35 @@
+"""The shipped knowledge base: every file valid, codes unique, aliases find their procedure."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.matcher import Matcher
+from bot.knowledge import load_knowledge
+
+from .conftest import REAL_KNOWLEDGE
+
+KB = load_knowledge(REAL_KNOWLEDGE)
+
+
+def test_every_file_validates_and_codes_are_unique() -> None:
+    codes = [p.code for p in KB.procedures if p.code]
+    assert len(codes) == len(set(codes))
+    assert len(KB.procedures) >= 20
+
+
+def test_every_procedure_is_sourced_and_has_citizen_aliases() -> None:
+    for procedure in KB.procedures:
+        assert procedure.source_url.startswith("http"), procedure.key
+        assert len(procedure.aliases) >= 3, procedure.key
+
+
+MATCHER = Matcher(KB.procedures, KB.synonyms)
+
+
+@pytest.mark.parametrize(("key", "alias"), [(p.key, a) for p in KB.procedures for a in p.aliases])
+def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
+    result = MATCHER.search(alias)
+    assert result.best is not None and result.best.procedure.key == key, [
+        (m.procedure.key, m.score) for m in result.matches[:3]
+    ]
