@@ -58,7 +58,7 @@ async def upgrade(engine: AsyncEngine) -> None:
     def _run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
     try:
         async with engine.begin() as connection:
