@@ -57,6 +57,21 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "result": ("kết quả", "nhận được gì", "được cấp gì"),
 }
+# Questions asking for a date ("nộp hôm nay thì bao giờ có kết quả?"): answer with the date
+# after the processing time in working days.
+DEADLINE_PHRASES = (
+    "bao giờ có",
+    "khi nào có",
+    "hôm nay",
+    "ngày nào có",
+    "khi nào xong",
+    "bao giờ xong",
+    "ngày nào xong",
+    "ngày mai",
+    "tuần này",
+    "tuần sau",
+)
+_DEADLINE = [tuple(p.split()) for p in DEADLINE_PHRASES]
 _PHRASES = {
     aspect: [tuple(p.split()) for p in phrases] for aspect, phrases in ASPECT_PHRASES.items()
 }
@@ -76,3 +91,8 @@ def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
 def detect_aspect(analysis: Analysis) -> str | None:
     spans = aspect_spans(analysis)
     return spans[0][0] if spans else None
+
+
+def asks_deadline(analysis: Analysis) -> bool:
+    """True when the citizen wants the date a result will be ready."""
+    return any(find_phrase(analysis.tokens, phrase) is not None for phrase in _DEADLINE)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.aspects import aspect_spans
+from bot.core.aspects import aspect_spans, asks_deadline
 from bot.core.smalltalk import detect_smalltalk
 from bot.core.text import Analysis, Normalizer, fold
 from bot.knowledge import Procedure
@@ -50,6 +50,7 @@ class MatchResult:
     matches: tuple[Match, ...]
     analysis: Analysis
     smalltalk: str | None = None
+    deadline: bool = False  # the citizen asks for the date the result will be ready
 
     @property
     def best(self) -> Match | None:
@@ -175,6 +176,9 @@ class Matcher:
         analysis = self.normalizer.analyze(text)
         spans = aspect_spans(analysis)
         aspect = spans[0][0] if spans else None
+        deadline = asks_deadline(analysis)
+        if deadline:
+            aspect = "time"
         smalltalk_found = detect_smalltalk(analysis)
         smalltalk = smalltalk_found[0] if smalltalk_found else None
         indexes = self._query_indexes(analysis, spans)
@@ -184,7 +188,7 @@ class Matcher:
         accented = [analysis.tokens[i] for i in indexes] if analysis.accented else None
         if not query:
             outcome = "smalltalk" if smalltalk else "fallback"
-            return MatchResult(outcome, aspect, (), analysis, smalltalk)
+            return MatchResult(outcome, aspect, (), analysis, smalltalk, deadline)
         bm25 = self._bm25(_terms(query))
         best_by_procedure: dict[int, float] = {}
         for vid, _ in sorted(bm25.items(), key=lambda kv: -kv[1])[: CANDIDATES * 4]:
@@ -195,7 +199,7 @@ class Matcher:
         ranked = sorted(best_by_procedure.items(), key=lambda kv: -kv[1])[:limit]
         matches = tuple(Match(self.procedures[i], round(s, 4)) for i, s in ranked)
         outcome = self._decide(matches, smalltalk)
-        return MatchResult(outcome, aspect, matches, analysis, smalltalk)
+        return MatchResult(outcome, aspect, matches, analysis, smalltalk, deadline)
 
     def _decide(self, matches: Sequence[Match], smalltalk: str | None) -> str:
         t = self.thresholds
