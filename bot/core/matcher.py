@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.aspects import aspect_spans, asks_deadline
+from bot.core.aspects import asks_deadline, aspect_spans
 from bot.core.smalltalk import detect_smalltalk
-from bot.core.text import Analysis, Normalizer, fold
+from bot.core.text import Analysis, Normalizer, fold, teencode_variant
 from bot.knowledge import Procedure
 
 K1, B = 1.2, 0.5
@@ -118,7 +118,12 @@ class Matcher:
 
     def _correct(self, token: str) -> str:
         """Replace an unknown folded token by the closest indexed one (typos)."""
-        if token in self._idf or len(token) < 3 or not self._vocabulary:
+        if token in self._idf or not self._vocabulary:
+            return token
+        variant = teencode_variant(token)
+        if variant in self._idf:
+            return variant
+        if len(token) < 3:
             return token
         found = process.extractOne(
             token,

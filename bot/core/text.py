@@ -94,6 +94,27 @@ def clean(text: str, max_chars: int = MAX_CHARS) -> str:
     return " ".join(place_tone(word) for word in text.lower().split())
 
 
+TEENCODE = (("f", "ph"), ("j", "gi"), ("z", "d"), ("w", "qu"), ("dz", "d"))
+_I_TO_Y = re.compile(r"^(k|l|t|qu)([iíìỉĩị])$")
+_Y_FOR_I = dict(zip("iíìỉĩị", "yýỳỷỹỵ", strict=True))
+
+
+def canonical_spelling(token: str) -> str:
+    """One spelling for i/y variants on both sides of the index: hợp qui → quy, kí → ký."""
+    match = _I_TO_Y.match(token)
+    if match:
+        token = match.group(1) + _Y_FOR_I[match.group(2)]
+    return token
+
+
+def teencode_variant(token: str) -> str | None:
+    """What a phone-typed spelling stands for (fep → phep, jay → giay), if it looks like one."""
+    for wrong, right in TEENCODE:
+        if token.startswith(wrong) and token.isascii():
+            return right + token[len(wrong) :]
+    return None
+
+
 def has_diacritics(text: str) -> bool:
     return fold(text) != text
 
@@ -137,45 +158,39 @@ class Normalizer:
     """Turns raw text into an Analysis, expanding abbreviations from `synonyms.yaml`."""
 
     def __init__(self, synonyms: Mapping[str, str] | None = None) -> None:
-        self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # Synonyms indexed by the folded first token, longest key first.
+        self._synonyms: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for key, value in (synonyms or {}).items():
-            key_tokens = tuple(self._raw_tokens(clean(key)))
+            key_tokens = tuple(canonical_spelling(t) for t in self._raw_tokens(clean(key)))
             if key_tokens:
-                self._synonyms[key_tokens] = tuple(self._raw_tokens(clean(value)))
-        self._longest = max((len(k) for k in self._synonyms), default=0)
+                entry = (key_tokens, tuple(self._raw_tokens(clean(value))))
+                self._synonyms.setdefault(fold(key_tokens[0]), []).append(entry)
+        for entries in self._synonyms.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
 
     @staticmethod
     def _raw_tokens(text: str) -> list[str]:
-        text = re.sub(r"\bx\s*[-‐–_.]?\s*quang\b", "xquang", text)
-        text = re.sub(r"\bx\s*[-‐–_.]?\s*ray\b", "xquang", text)
+        text = re.sub(r"\bx\s*[-‐–_.]?\s*(?:quang|ray)\b", "xquang", text)
         return _TOKEN.findall(text)
-
-    def _matches(self, key: tuple[str, ...], tokens: list[str], start: int) -> bool:
-        return all(
-            token_matches(tokens[start + offset], key_token) for offset, key_token in enumerate(key)
-        )
 
     def _expand(self, tokens: list[str]) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest, len(tokens) - i), 0, -1):
-                key = next((k for k in self._candidates(size) if self._matches(k, tokens, i)), None)
-                if key is not None:
-                    out.extend(self._synonyms[key])
-                    i += size
+            for key, value in self._synonyms.get(fold(tokens[i]), ()):
+                window = tokens[i : i + len(key)]
+                if len(window) == len(key) and all(map(token_matches, window, key)):
+                    out.extend(value)
+                    i += len(key)
                     break
             else:
                 out.append(tokens[i].replace("&", ""))
                 i += 1
         return out
 
-    def _candidates(self, size: int) -> list[tuple[str, ...]]:
-        return [k for k in self._synonyms if len(k) == size]
-
     def analyze(self, text: str, max_chars: int = MAX_CHARS) -> Analysis:
         cleaned = clean(text, max_chars)
-        tokens = self._expand(self._raw_tokens(cleaned))
+        tokens = self._expand([canonical_spelling(t) for t in self._raw_tokens(cleaned)])
         tokens = self._raw_tokens(" ".join(tokens))  # "x quang" from a synonym → xquang
         folded = tuple(fold(t) for t in tokens)
         content = tuple(
