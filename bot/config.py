@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.thresholds import Thresholds
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/tthc-bot.sqlite3"
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
 
@@ -29,6 +31,10 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Path("./knowledge")
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
     max_question_chars: int = Field(default=1000, ge=10, le=100_000)
+    # Matcher decision thresholds on the 0–1 score, calibrated on tests/eval (see bench/).
+    match_answer_threshold: float = Field(default=0.62, ge=0, le=1)
+    match_margin: float = Field(default=0.08, ge=0, le=1)
+    match_clarify_threshold: float = Field(default=0.42, ge=0, le=1)
 
     @field_validator("database_url")
     @classmethod
@@ -48,6 +54,13 @@ class Settings(BaseSettings):
         ):
             raise ValueError("PSEUDONYM_KEY must be set to a secret value in production")
         return self
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            answer=self.match_answer_threshold,
+            margin=self.match_margin,
+            clarify=self.match_clarify_threshold,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -71,5 +71,6 @@ async def start(settings: Settings) -> Runtime:
         knowledge=knowledge,
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         max_question_chars=settings.max_question_chars,
+        thresholds=settings.thresholds(),
     )
     return Runtime(engine, sessionmaker, assistant)

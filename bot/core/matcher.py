@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,19 +20,10 @@ from rapidfuzz.distance import Levenshtein
 from bot.core.aspects import asks_deadline, aspect_spans
 from bot.core.smalltalk import detect_smalltalk
 from bot.core.text import Analysis, Normalizer, fold, teencode_variant
+from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
 
-K1, B = 1.2, 0.5
-CANDIDATES = 12
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Decision thresholds on the calibrated score (0–1); calibrated on the dev set."""
-
-    answer: float = 0.62
-    margin: float = 0.08
-    clarify: float = 0.42
+CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -59,15 +50,28 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class _Variant:
+    """One way a procedure is named: its legal name or an alias."""
+
     procedure: int
-    tokens: tuple[str, ...]  # accented
     folded: tuple[str, ...]
-    terms: tuple[str, ...]  # folded unigrams + bigrams
-    text: str  # folded text for fuzzy scoring
+    bigrams: frozenset[str]
+    text: str  # folded, for fuzzy similarity
 
 
-def _terms(folded: Sequence[str]) -> list[str]:
-    return list(folded) + [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
+@dataclass(frozen=True)
+class Weights:
+    """How the features of a candidate add up to its score (tuned on the dev set)."""
+
+    recall: float = 0.40  # question words the procedure knows anywhere (idf-weighted)
+    bigrams: float = 0.15  # question word pairs the procedure knows
+    variant_recall: float = 0.15  # … that its best single name/alias explains
+    variant_precision: float = 0.15  # share of that name/alias the question covers
+    fuzzy: float = 0.15  # rapidfuzz token_set_ratio with that name/alias
+    unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
+
+
+def _bigrams(folded: Sequence[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
 
 
 class Matcher:
@@ -78,41 +82,38 @@ class Matcher:
         procedures: Iterable[Procedure],
         synonyms: dict[str, str] | None = None,
         thresholds: Thresholds | None = None,
+        weights: Weights | None = None,
     ) -> None:
         self.procedures = tuple(procedures)
         self.normalizer = Normalizer(synonyms)
         self.thresholds = thresholds or Thresholds()
-        self._variants: list[_Variant] = []
+        self.weights = weights or Weights()
+        self._variants: list[list[_Variant]] = []
+        self._accented: list[dict[str, set[str]]] = []  # folded → accented spellings seen
+        postings: dict[str, set[int]] = defaultdict(set)
         for index, procedure in enumerate(self.procedures):
-            for text in (procedure.name, *procedure.aliases):
+            variants, accented = [], defaultdict(set)
+            for text in (procedure.name, *procedure.aliases, procedure.field):
                 analysis = self.normalizer.analyze(text)
                 folded = tuple(analysis.content_tokens(folded=True))
-                if folded:
-                    self._variants.append(
-                        _Variant(
-                            index,
-                            tuple(analysis.content_tokens(folded=False)),
-                            folded,
-                            tuple(_terms(folded)),
-                            " ".join(folded),
-                        )
+                for plain, marked in zip(folded, analysis.content_tokens(False), strict=True):
+                    accented[plain].add(marked)
+                for term in (*folded, *_bigrams(folded)):
+                    postings[term].add(index)
+                if folded and text is not procedure.field:
+                    variants.append(
+                        _Variant(index, folded, frozenset(_bigrams(folded)), " ".join(folded))
                     )
-        self._build_bm25()
-        self._vocabulary = sorted({t for v in self._variants for t in v.folded if len(t) > 2})
-        self._accented_vocab = {t for v in self._variants for t in v.tokens}
-
-    def _build_bm25(self) -> None:
-        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for vid, variant in enumerate(self._variants):
-            for term, count in Counter(variant.terms).items():
-                self._postings[term].append((vid, count))
-        n = max(len(self._variants), 1)
+            self._variants.append(variants)
+            self._accented.append(dict(accented))
+        n = max(len(self.procedures), 1)
+        self._postings = {term: sorted(ids) for term, ids in postings.items()}
         self._idf = {
-            term: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
-            for term, p in self._postings.items()
+            term: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+            for term, ids in self._postings.items()
         }
-        self._avg_len = sum(len(v.terms) for v in self._variants) / n if self._variants else 1
         self._max_idf = max(self._idf.values(), default=1.0)
+        self._vocabulary = sorted(t for t in self._idf if "_" not in t and len(t) > 2)
 
     # ------------------------------------------------------------ query side
 
@@ -133,49 +134,67 @@ class Matcher:
         )
         return found[0] if found else token
 
-    def _bm25(self, terms: Sequence[str]) -> dict[int, float]:
-        scores: dict[int, float] = defaultdict(float)
-        for term in set(terms):
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for vid, tf in self._postings[term]:
-                length = len(self._variants[vid].terms)
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._avg_len))
-                scores[vid] += idf * norm
-        return scores
-
     def _weight(self, token: str) -> float:
-        return self._idf.get(token, self._max_idf * 0.6)
-
-    def _explain(self, query: list[str], accented: list[str] | None, variant: _Variant) -> float:
-        """Share of the question's weight that this variant explains, 0–1."""
-        total = sum(self._weight(t) for t in query) or 1.0
-        folded_set = set(variant.folded)
-        accented_set = set(variant.tokens)
-        covered = 0.0
-        for i, token in enumerate(query):
-            if token not in folded_set:
-                continue
-            credit = 1.0
-            if accented and accented[i] != token and accented[i] not in accented_set:
-                credit = 0.6  # same letters, other word: đường vs dương
-            covered += self._weight(token) * credit
-        q_bigrams = set(_terms(query)[len(query) :])
-        v_bigrams = set(variant.terms[len(variant.folded) :])
-        bigram = len(q_bigrams & v_bigrams) / len(q_bigrams) if q_bigrams else 1.0
-        reverse = len(folded_set & set(query)) / len(folded_set)
-        similarity = fuzz.token_set_ratio(" ".join(query), variant.text) / 100
-        return 0.5 * covered / total + 0.15 * bigram + 0.15 * reverse + 0.2 * similarity
+        return self._idf.get(token, self._max_idf * self.weights.unknown)
 
     def _query_indexes(self, analysis: Analysis, spans: list[tuple[str, int, int]]) -> list[int]:
         """Content tokens, without aspect phrases that never occur in procedure names."""
         dropped: set[int] = set()
         for _, start, end in spans:
-            terms = _terms(analysis.folded[start:end])
-            if not all(term in self._idf for term in terms):
+            words = analysis.folded[start:end]
+            if not all(term in self._idf for term in (*words, *_bigrams(words))):
                 dropped.update(range(start, end))
         return [i for i in analysis.content if i not in dropped]
+
+    def _score(self, index: int, query: list[str], accented: list[str] | None) -> float:
+        w = self.weights
+        known = self._accented[index]
+        total = sum(self._weight(t) for t in query) or 1.0
+        recall = 0.0
+        for i, token in enumerate(query):
+            spellings = known.get(token)
+            if spellings is None:
+                continue
+            credit = 1.0
+            if accented and accented[i] != token and accented[i] not in spellings:
+                credit = 0.5  # same letters, another word: đường vs dương
+            recall += self._weight(token) * credit
+        recall /= total
+        q_bigrams = _bigrams(query)
+        bigram = (
+            sum(1 for b in q_bigrams if index in self._posting_set(b)) / len(q_bigrams)
+            if q_bigrams
+            else recall
+        )
+        q_set, q_text = set(query), " ".join(query)
+        best_variant = 0.0
+        for variant in self._variants[index]:
+            v_set = set(variant.folded)
+            shared = q_set & v_set
+            v_recall = sum(self._weight(t) for t in shared) / total
+            v_total = sum(self._weight(t) for t in v_set) or 1.0
+            v_precision = sum(self._weight(t) for t in shared) / v_total
+            similarity = fuzz.token_set_ratio(q_text, variant.text) / 100
+            best_variant = max(
+                best_variant,
+                w.variant_recall * v_recall
+                + w.variant_precision * v_precision
+                + w.fuzzy * similarity,
+            )
+        return w.recall * recall + w.bigrams * bigram + best_variant
+
+    def _posting_set(self, term: str) -> set[int] | list[int]:
+        return self._postings.get(term, ())  # type: ignore[return-value]
+
+    def _candidates(self, query: list[str]) -> list[int]:
+        """Procedures sharing the most idf weight with the question (cheap first pass)."""
+        scores: dict[int, float] = defaultdict(float)
+        for term in {*query, *_bigrams(query)}:
+            idf = self._idf.get(term)
+            if idf is not None:
+                for index in self._postings[term]:
+                    scores[index] += idf
+        return [i for i, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
 
     def search(self, text: str, limit: int = 5) -> MatchResult:
         analysis = self.normalizer.analyze(text)
@@ -194,14 +213,8 @@ class Matcher:
         if not query:
             outcome = "smalltalk" if smalltalk else "fallback"
             return MatchResult(outcome, aspect, (), analysis, smalltalk, deadline)
-        bm25 = self._bm25(_terms(query))
-        best_by_procedure: dict[int, float] = {}
-        for vid, _ in sorted(bm25.items(), key=lambda kv: -kv[1])[: CANDIDATES * 4]:
-            variant = self._variants[vid]
-            score = self._explain(query, accented, variant)
-            if score > best_by_procedure.get(variant.procedure, 0.0):
-                best_by_procedure[variant.procedure] = score
-        ranked = sorted(best_by_procedure.items(), key=lambda kv: -kv[1])[:limit]
+        scored = [(i, self._score(i, query, accented)) for i in self._candidates(query)]
+        ranked = sorted(scored, key=lambda kv: -kv[1])[:limit]
         matches = tuple(Match(self.procedures[i], round(s, 4)) for i, s in ranked)
         outcome = self._decide(matches, smalltalk)
         return MatchResult(outcome, aspect, matches, analysis, smalltalk, deadline)
