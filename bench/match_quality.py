@@ -45,16 +45,22 @@ def main() -> None:
     ) / len(in_scope)
 
     with_d, without_d = report.in_scope(True), report.in_scope(False)
-    print(f"questions: {len(questions)} ({len(in_scope)} in scope, "
-          f"{len(with_d)} with diacritics, {len(without_d)} without)")
+    print(
+        f"questions: {len(questions)} ({len(in_scope)} in scope, "
+        f"{len(with_d)} with diacritics, {len(without_d)} without)"
+    )
     print(f"index build: {built * 1000:.1f} ms; {elapsed / len(questions) * 1000:.2f} ms/question")
-    print(f"top-1            {report.top1():6.1%}   (baseline WRatio {wratio:6.1%}, "
-          f"ratio {report.top1() / wratio if wratio else float('inf'):.2f}x)")
+    print(
+        f"top-1            {report.top1():6.1%}   (baseline WRatio {wratio:6.1%}, "
+        f"ratio {report.top1() / wratio if wratio else float('inf'):.2f}x)"
+    )
     print(f"  with diacritics    {report.top1(True):6.1%}")
     print(f"  without            {report.top1(False):6.1%}")
     print(f"  twin-pair gap      {report.pair_gap() * 100:+.1f} points")
-    print(f"top-3            {report.top3():6.1%}   (with {report.top3(True):.1%}, "
-          f"without {report.top3(False):.1%})")
+    print(
+        f"top-3            {report.top3():6.1%}   (with {report.top3(True):.1%}, "
+        f"without {report.top3(False):.1%})"
+    )
     print(f"confident wrong  {report.confident_wrong():6.1%}")
     print(f"out-of-scope rejected {report.out_of_scope_rejected():6.1%}")
     print(f"smalltalk recognised  {report.smalltalk_recognised():6.1%}")
@@ -66,9 +72,11 @@ def main() -> None:
     if args.failures:
         for o in report.failures():
             got = ", ".join(f"{k}" for k in o.ranked[:3])
-            print(f"- [{o.question.kind}] {o.question.q!r} want={o.question.expect} "
-                  f"→ {o.result.outcome} {o.result.best.score if o.result.best else 0:.3f} "
-                  f"[{got}]")
+            print(
+                f"- [{o.question.kind}] {o.question.q!r} want={o.question.expect} "
+                f"→ {o.result.outcome} {o.result.best.score if o.result.best else 0:.3f} "
+                f"[{got}]"
+            )
 
 
 if __name__ == "__main__":

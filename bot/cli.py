@@ -200,6 +200,42 @@ def kb_stats(knowledge: KnowledgeOption = None) -> None:
     typer.echo(stats_text(kb))
 
 
+@kb_app.command("from-national")
+def kb_from_national(
+    file: Annotated[Path, typer.Argument(help="National export (JSONL, may be .gz).")],
+    outdir: Annotated[Path, typer.Argument(help="Directory for the procedure YAML files.")],
+    verified_on: Annotated[
+        str | None, typer.Option("--verified-on", help="YYYY-MM-DD (default today).")
+    ] = None,
+    codes: Annotated[
+        str | None, typer.Option("--codes", help="Only these codes, comma-separated.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")] = False,
+) -> None:
+    """Convert procedures published on dichvucong.gov.vn into procedure YAML files."""
+    from datetime import date
+
+    from bot.importers.national import load_national, write_procedures
+
+    try:
+        day = date.fromisoformat(verified_on) if verified_on else date.today()
+    except ValueError:
+        typer.echo(f"--verified-on must be YYYY-MM-DD, not {verified_on!r}", err=True)
+        raise typer.Exit(2) from None
+    wanted = [c.strip() for c in codes.split(",") if c.strip()] if codes else None
+    try:
+        procedures = load_national(file, day, wanted)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+        raise typer.Exit(1) from None
+    written, kept = write_procedures(procedures, outdir, overwrite=overwrite)
+    for path in kept:
+        typer.echo(f"kept existing {path} (use --overwrite to replace)", err=True)
+    typer.echo(f"wrote {len(written)} procedure file(s) to {outdir}")
+
+
 # ---------------------------------------------------------------- database
 
 

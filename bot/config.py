@@ -31,10 +31,9 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Path("./knowledge")
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
     max_question_chars: int = Field(default=1000, ge=10, le=100_000)
-    # Matcher decision thresholds on the 0–1 score, calibrated on tests/eval (see bench/).
-    match_answer_threshold: float = Field(default=0.62, ge=0, le=1)
-    match_margin: float = Field(default=0.08, ge=0, le=1)
-    match_clarify_threshold: float = Field(default=0.42, ge=0, le=1)
+    # Matcher decisions: calibrated probabilities (bench/tune_matcher.py on tests/eval).
+    match_answer_threshold: float = Field(default=Thresholds.answer, ge=0, le=1)
+    match_clarify_threshold: float = Field(default=Thresholds.clarify, ge=0, le=1)
 
     @field_validator("database_url")
     @classmethod
@@ -58,7 +57,6 @@ class Settings(BaseSettings):
     def thresholds(self) -> Thresholds:
         return Thresholds(
             answer=self.match_answer_threshold,
-            margin=self.match_margin,
             clarify=self.match_clarify_threshold,
         )
 

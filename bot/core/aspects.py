@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.text import Analysis, find_phrase
+from bot.core.text import Analysis, PhraseSet
 
 # Aspect → phrases (accented; a citizen's unaccented spelling matches too). Order matters:
 # the first aspect whose phrase occurs wins.
@@ -71,21 +71,16 @@ DEADLINE_PHRASES = (
     "tuần này",
     "tuần sau",
 )
-_DEADLINE = [tuple(p.split()) for p in DEADLINE_PHRASES]
-_PHRASES = {
-    aspect: [tuple(p.split()) for p in phrases] for aspect, phrases in ASPECT_PHRASES.items()
-}
+_DEADLINE = PhraseSet(("deadline", p) for p in DEADLINE_PHRASES)
+# Aspects whose phrases can also be part of a procedure's name ("đăng ký kết quả …",
+# "văn bản xác nhận"): their words stay in the query when the index knows them.
+NAMING_ASPECTS = frozenset({"result", "legal"})
+_ASPECTS = PhraseSet((aspect, p) for aspect, phrases in ASPECT_PHRASES.items() for p in phrases)
 
 
 def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     """Every (aspect, start, end) phrase found in the question, in aspect priority order."""
-    spans = []
-    for aspect, phrases in _PHRASES.items():
-        for phrase in phrases:
-            start = find_phrase(analysis.tokens, phrase)
-            if start is not None:
-                spans.append((aspect, start, start + len(phrase)))
-    return spans
+    return _ASPECTS.find(analysis)
 
 
 def detect_aspect(analysis: Analysis) -> str | None:
@@ -95,4 +90,4 @@ def detect_aspect(analysis: Analysis) -> str | None:
 
 def asks_deadline(analysis: Analysis) -> bool:
     """True when the citizen wants the date a result will be ready."""
-    return any(find_phrase(analysis.tokens, phrase) is not None for phrase in _DEADLINE)
+    return bool(_DEADLINE.find(analysis))

@@ -1,9 +1,12 @@
 """Question → ranked procedures with a decision: answer, clarify, fallback or smalltalk.
 
-Retrieval is BM25 over folded unigrams and bigrams of each procedure's name, aliases and
-field (each a separate variant; a procedure scores by its best variant). Candidates are
-re-ranked by how much of the question they explain, with accented agreement counting more
-when the citizen typed diacritics, and a rapidfuzz similarity that forgives typos.
+Candidates come from an inverted index of folded words and word pairs over every procedure's
+name, aliases and field. Each candidate is scored by how much of the question it explains
+(idf-weighted, with accented agreement counting more when the citizen typed diacritics and
+typo-corrected words counting less) and by how well its best name or alias fits (precision
+and a rapidfuzz similarity). Two small logistic models, fitted on the dev set by
+`bench/tune_matcher.py`, turn the top candidate's features into calibrated probabilities:
+that the question is about one of our procedures at all, and that the top one is right.
 """
 
 from __future__ import annotations
@@ -12,18 +15,22 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.aspects import asks_deadline, aspect_spans
+from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans
 from bot.core.smalltalk import detect_smalltalk
 from bot.core.text import Analysis, Normalizer, fold, teencode_variant
 from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
 
 CANDIDATES = 20
+RIVALS = 6  # the closest candidates among which words are weighed for contrast
+ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
+TYPO_CREDIT = 0.75  # a word matched only after typo correction
+FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class MatchResult:
     analysis: Analysis
     smalltalk: str | None = None
     deadline: bool = False  # the citizen asks for the date the result will be ready
+    confidence: float = 0.0  # calibrated probability that the best match is right
+    in_scope: float = 0.0  # calibrated probability that the question is about our procedures
 
     @property
     def best(self) -> Match | None:
@@ -52,26 +61,69 @@ class MatchResult:
 class _Variant:
     """One way a procedure is named: its legal name or an alias."""
 
-    procedure: int
     folded: tuple[str, ...]
-    bigrams: frozenset[str]
+    words: frozenset[str]
     text: str  # folded, for fuzzy similarity
+    is_name: bool
 
 
 @dataclass(frozen=True)
 class Weights:
-    """How the features of a candidate add up to its score (tuned on the dev set)."""
+    """How a candidate's features add up to its ranking score (tuned on the dev set)."""
 
     recall: float = 0.40  # question words the procedure knows anywhere (idf-weighted)
     bigrams: float = 0.15  # question word pairs the procedure knows
     variant_recall: float = 0.15  # … that its best single name/alias explains
     variant_precision: float = 0.15  # share of that name/alias the question covers
     fuzzy: float = 0.15  # rapidfuzz token_set_ratio with that name/alias
+    name_precision: float = 0.0  # share of the legal name the question covers
+    contrast: float = 0.3  # question words that set it apart from its closest rivals
     unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
+
+
+# Logistic models over decision features (see `_decision_features`), fitted by
+# bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
+IN_SCOPE_MODEL: tuple[float, ...] = (-6.0, 4.0, 2.0, 4.0, 2.0, -3.0, 0.0, 2.0)
+TOP1_MODEL: tuple[float, ...] = (-6.0, 4.0, 12.0, 2.0, 1.0, -2.0, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Query:
+    """The question's content words as the index sees them."""
+
+    words: tuple[str, ...]  # folded, typo-corrected
+    accented: tuple[str, ...] | None  # as typed, when the citizen used diacritics
+    credit: tuple[float, ...]  # 1, or TYPO_CREDIT for corrected words
+    weights: tuple[float, ...]
+    bigrams: tuple[str, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights) or 1.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A procedure's features for one question; `score` ranks candidates."""
+
+    index: int
+    recall: float
+    bigrams: float
+    variants: tuple[tuple[float, float, float], ...]  # (recall, precision, fuzzy) per variant
+    name_precision: float
+    name_recall: float
+    matched: tuple[bool, ...]  # which question words the procedure knows
+    score: float = 0.0
+    contrast: float = 0.0
 
 
 def _bigrams(folded: Sequence[str]) -> list[str]:
     return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
+
+
+def _logistic(model: Sequence[float], features: Sequence[float]) -> float:
+    z = model[0] + sum(c * x for c, x in zip(model[1:], features, strict=True))
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 class Matcher:
@@ -89,25 +141,34 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self._variants: list[list[_Variant]] = []
-        self._accented: list[dict[str, set[str]]] = []  # folded → accented spellings seen
+        self._name_words: list[frozenset[str]] = []
+        self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
         postings: dict[str, set[int]] = defaultdict(set)
         for index, procedure in enumerate(self.procedures):
-            variants, accented = [], defaultdict(set)
-            for text in (procedure.name, *procedure.aliases, procedure.field):
+            variants, spellings = [], defaultdict(set)
+            texts = [(procedure.name, True), *((a, False) for a in procedure.aliases)]
+            for text, is_name in [*texts, (procedure.field, None)]:
                 analysis = self.normalizer.analyze(text)
                 folded = tuple(analysis.content_tokens(folded=True))
                 for plain, marked in zip(folded, analysis.content_tokens(False), strict=True):
-                    accented[plain].add(marked)
+                    spellings[plain].add(marked)
                 for term in (*folded, *_bigrams(folded)):
                     postings[term].add(index)
-                if folded and text is not procedure.field:
-                    variants.append(
-                        _Variant(index, folded, frozenset(_bigrams(folded)), " ".join(folded))
-                    )
+                if folded and is_name is not None:
+                    variants.append(_Variant(folded, frozenset(folded), " ".join(folded), is_name))
             self._variants.append(variants)
-            self._accented.append(dict(accented))
+            self._name_words.append(
+                frozenset(w for v in variants if v.is_name for w in v.words)
+                | frozenset(self.normalizer.analyze(procedure.field).content_tokens())
+            )
+            self._spellings.append(dict(spellings))
+        field_words: dict[str, set[str]] = defaultdict(set)
+        for procedure, spellings in zip(self.procedures, self._spellings, strict=True):
+            field_words[procedure.field].update(spellings)
+        # Context words describe a field, not one procedure: credit them to every sibling.
+        self._field_words = [frozenset(field_words[p.field]) for p in self.procedures]
         n = max(len(self.procedures), 1)
-        self._postings = {term: sorted(ids) for term, ids in postings.items()}
+        self._postings = {term: frozenset(ids) for term, ids in postings.items()}
         self._idf = {
             term: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
             for term, ids in self._postings.items()
@@ -124,77 +185,148 @@ class Matcher:
         variant = teencode_variant(token)
         if variant in self._idf:
             return variant
-        if len(token) < 3:
+        if len(token) < 4:  # one letter off a short syllable is another word: lang ≠ bang
             return token
         found = process.extractOne(
-            token,
-            self._vocabulary,
-            scorer=Levenshtein.normalized_similarity,
-            score_cutoff=0.74,
+            token, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=0.8
         )
         return found[0] if found else token
 
-    def _weight(self, token: str) -> float:
-        return self._idf.get(token, self._max_idf * self.weights.unknown)
+    def _weight(self, word: str) -> float:
+        return self._idf.get(word, self._max_idf * self.weights.unknown)
 
     def _query_indexes(self, analysis: Analysis, spans: list[tuple[str, int, int]]) -> list[int]:
         """Content tokens, without aspect phrases that never occur in procedure names."""
         dropped: set[int] = set()
-        for _, start, end in spans:
+        for aspect, start, end in spans:
             words = analysis.folded[start:end]
-            if not all(term in self._idf for term in (*words, *_bigrams(words))):
+            indexed = all(term in self._idf for term in (*words, *_bigrams(words)))
+            if aspect not in NAMING_ASPECTS or not indexed:
                 dropped.update(range(start, end))
         return [i for i in analysis.content if i not in dropped]
 
-    def _score(self, index: int, query: list[str], accented: list[str] | None) -> float:
-        w = self.weights
-        known = self._accented[index]
-        total = sum(self._weight(t) for t in query) or 1.0
-        recall = 0.0
-        for i, token in enumerate(query):
-            spellings = known.get(token)
-            if spellings is None:
+    def make_query(self, analysis: Analysis, indexes: Sequence[int]) -> Query:
+        typed = [analysis.folded[i] for i in indexes]
+        words = tuple(self._correct(t) for t in typed)
+        credit = tuple(1.0 if w == t else TYPO_CREDIT for w, t in zip(words, typed, strict=True))
+        accented = tuple(analysis.tokens[i] for i in indexes) if analysis.accented else None
+        weights = tuple(self._weight(w) for w in words)
+        return Query(words, accented, credit, weights, tuple(_bigrams(words)))
+
+    def candidate(self, index: int, query: Query) -> Candidate:
+        """Every feature of one procedure for one question."""
+        spellings = self._spellings[index]
+        field_words = self._field_words[index]
+        explained = [0.0] * len(query.words)
+        for i, word in enumerate(query.words):
+            seen = spellings.get(word)
+            if seen is None:
+                if word in field_words:
+                    explained[i] = query.weights[i] * query.credit[i] * FIELD_CREDIT
                 continue
-            credit = 1.0
-            if accented and accented[i] != token and accented[i] not in spellings:
-                credit = 0.5  # same letters, another word: đường vs dương
-            recall += self._weight(token) * credit
-        recall /= total
-        q_bigrams = _bigrams(query)
-        bigram = (
-            sum(1 for b in q_bigrams if index in self._posting_set(b)) / len(q_bigrams)
-            if q_bigrams
-            else recall
+            credit = query.credit[i]
+            if query.accented and query.accented[i] != word and query.accented[i] not in seen:
+                credit *= ACCENT_MISMATCH_CREDIT
+            explained[i] = query.weights[i] * credit
+        total = query.total
+        postings = self._postings
+        bigrams = (
+            sum(index in postings.get(b, ()) for b in query.bigrams) / len(query.bigrams)
+            if query.bigrams
+            else sum(explained) / total
         )
-        q_set, q_text = set(query), " ".join(query)
-        best_variant = 0.0
+        q_set, q_text = set(query.words), " ".join(query.words)
+        variants = []
         for variant in self._variants[index]:
-            v_set = set(variant.folded)
-            shared = q_set & v_set
-            v_recall = sum(self._weight(t) for t in shared) / total
-            v_total = sum(self._weight(t) for t in v_set) or 1.0
-            v_precision = sum(self._weight(t) for t in shared) / v_total
-            similarity = fuzz.token_set_ratio(q_text, variant.text) / 100
-            best_variant = max(
-                best_variant,
-                w.variant_recall * v_recall
-                + w.variant_precision * v_precision
-                + w.fuzzy * similarity,
-            )
-        return w.recall * recall + w.bigrams * bigram + best_variant
+            shared = q_set & variant.words
+            covered = sum(self._weight(w) for w in shared)
+            v_total = sum(self._weight(w) for w in variant.words) or 1.0
+            fuzzy = fuzz.token_set_ratio(q_text, variant.text) / 100
+            variants.append((covered / total, covered / v_total, fuzzy))
+        name_words = self._name_words[index]
+        name_covered = sum(self._weight(w) for w in q_set & name_words)
+        name_total = sum(self._weight(w) for w in name_words) or 1.0
+        return Candidate(
+            index,
+            sum(explained) / total,
+            bigrams,
+            tuple(variants),
+            name_covered / name_total,
+            sum(e for e, w in zip(explained, query.words, strict=True) if w in name_words) / total,
+            tuple(e > 0 for e in explained),
+        )
 
-    def _posting_set(self, term: str) -> set[int] | list[int]:
-        return self._postings.get(term, ())  # type: ignore[return-value]
+    def score(self, c: Candidate, weights: Weights | None = None) -> float:
+        w = weights or self.weights
+        best_variant = max(
+            (
+                w.variant_recall * r + w.variant_precision * p + w.fuzzy * f
+                for r, p, f in c.variants
+            ),
+            default=0.0,
+        )
+        return (
+            w.recall * c.recall
+            + w.bigrams * c.bigrams
+            + w.name_precision * c.name_precision
+            + w.contrast * c.contrast
+            + best_variant
+        )
 
-    def _candidates(self, query: list[str]) -> list[int]:
+    def _candidates(self, query: Query) -> list[int]:
         """Procedures sharing the most idf weight with the question (cheap first pass)."""
         scores: dict[int, float] = defaultdict(float)
-        for term in {*query, *_bigrams(query)}:
+        for term in {*query.words, *query.bigrams}:
             idf = self._idf.get(term)
             if idf is not None:
                 for index in self._postings[term]:
                     scores[index] += idf
         return [i for i, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
+
+    def rank(self, query: Query, weights: Weights | None = None) -> list[Candidate]:
+        scored = [self.candidate(i, query) for i in self._candidates(query)]
+        return self.rerank(scored, weights)
+
+    def rerank(
+        self, candidates: Sequence[Candidate], weights: Weights | None = None
+    ) -> list[Candidate]:
+        """Score, then score again with contrast: among the closest rivals, a word only one of
+        them knows ("mất" for cấp lại) decides more than a word they all know ("x quang")."""
+        ranked = sorted(
+            (replace(c, score=self.score(replace(c, contrast=0.0), weights)) for c in candidates),
+            key=lambda c: -c.score,
+        )
+        rivals = ranked[:RIVALS]
+        if not rivals:
+            return ranked
+        n_words = len(rivals[0].matched)
+        known_by = [sum(c.matched[i] for c in rivals) for i in range(n_words)]
+        local = [math.log(1 + len(rivals) / k) if k else 0.0 for k in known_by]
+        total = sum(local) or 1.0
+        rescored = []
+        for c in ranked:
+            contrast = sum(w for w, m in zip(local, c.matched, strict=True) if m) / total
+            with_contrast = replace(c, contrast=contrast)
+            rescored.append(replace(with_contrast, score=self.score(with_contrast, weights)))
+        return sorted(rescored, key=lambda c: -c.score)
+
+    def decision_features(self, query: Query, ranked: Sequence[Candidate]) -> list[float]:
+        """What the calibration models see: the best candidate and how far it leads."""
+        top = ranked[0]
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        known = sum(
+            w for w, word in zip(query.weights, query.words, strict=True) if word in self._idf
+        )
+        distinct = max((self._idf.get(w, 0.0) for w in query.words), default=0.0)
+        return [
+            top.score,
+            top.score - second,
+            top.bigrams,
+            top.name_recall,
+            1 - known / query.total,  # share of the question no procedure knows
+            math.log(len(query.words)),
+            distinct / self._max_idf,
+        ]
 
     def search(self, text: str, limit: int = 5) -> MatchResult:
         analysis = self.normalizer.analyze(text)
@@ -208,26 +340,32 @@ class Matcher:
         indexes = self._query_indexes(analysis, spans)
         if smalltalk_found:
             indexes = [i for i in indexes if i not in smalltalk_found[1]]
-        query = [self._correct(analysis.folded[i]) for i in indexes]
-        accented = [analysis.tokens[i] for i in indexes] if analysis.accented else None
-        if not query:
+        query = self.make_query(analysis, indexes)
+        ranked = self.rank(query) if query.words else []
+        if not ranked:
             outcome = "smalltalk" if smalltalk else "fallback"
             return MatchResult(outcome, aspect, (), analysis, smalltalk, deadline)
-        scored = [(i, self._score(i, query, accented)) for i in self._candidates(query)]
-        ranked = sorted(scored, key=lambda kv: -kv[1])[:limit]
-        matches = tuple(Match(self.procedures[i], round(s, 4)) for i, s in ranked)
-        outcome = self._decide(matches, smalltalk)
-        return MatchResult(outcome, aspect, matches, analysis, smalltalk, deadline)
-
-    def _decide(self, matches: Sequence[Match], smalltalk: str | None) -> str:
+        features = self.decision_features(query, ranked)
+        in_scope = _logistic(IN_SCOPE_MODEL, features)
+        confidence = _logistic(TOP1_MODEL, features)
         t = self.thresholds
-        top = matches[0].score if matches else 0.0
-        second = matches[1].score if len(matches) > 1 else 0.0
-        if top >= t.answer and top - second >= t.margin:
-            return "answer"
-        if top >= t.clarify:
-            return "clarify"
-        return "smalltalk" if smalltalk else "fallback"
+        if in_scope < t.clarify:
+            outcome = "smalltalk" if smalltalk else "fallback"
+        elif confidence >= t.answer:
+            outcome = "answer"
+        else:
+            outcome = "clarify"
+        matches = tuple(Match(self.procedures[c.index], round(c.score, 4)) for c in ranked[:limit])
+        return MatchResult(
+            outcome,
+            aspect,
+            matches,
+            analysis,
+            smalltalk,
+            deadline,
+            round(confidence, 4),
+            round(in_scope, 4),
+        )
 
     def keyword_search(self, text: str, limit: int = 10) -> list[Procedure]:
         """Procedures whose name or aliases contain the folded keywords (for /tim)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.text import Analysis, find_phrase
+from bot.core.text import Analysis, PhraseSet
 
 SMALLTALK_PHRASES: dict[str, tuple[str, ...]] = {
     "identity": (
@@ -18,7 +18,7 @@ SMALLTALK_PHRASES: dict[str, tuple[str, ...]] = {
     "bye": ("tạm biệt", "bye", "goodbye", "hẹn gặp lại"),
     "greeting": ("xin chào", "chào", "hello", "hi", "alo", "helo", "hey", "chào bạn"),
 }
-_PHRASES = {k: [tuple(p.split()) for p in v] for k, v in SMALLTALK_PHRASES.items()}
+_PHRASES = PhraseSet((kind, p) for kind, phrases in SMALLTALK_PHRASES.items() for p in phrases)
 MAX_TOKENS = 7
 
 
@@ -26,9 +26,8 @@ def detect_smalltalk(analysis: Analysis) -> tuple[str, set[int]] | None:
     """The kind of small talk and the token indexes it covers, for a short message."""
     if not analysis.tokens or len(analysis.tokens) > MAX_TOKENS:
         return None
-    for kind, phrases in _PHRASES.items():
-        for phrase in phrases:
-            start = find_phrase(analysis.tokens, phrase)
-            if start is not None:
-                return kind, set(range(start, start + len(phrase)))
-    return None
+    found = _PHRASES.find(analysis)
+    if not found:
+        return None
+    kind, start, end = found[0]
+    return kind, set(range(start, end))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 MAX_CHARS = 1000
@@ -25,11 +25,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 FILLERS = frozenset(
     """ạ à ơi nhé nha hả vậy thế nào sao gì làm cho em anh chị mình tôi tớ cháu bác cô chú
     ad admin hỏi xin muốn cần được đc không có là thì mà với của và để ở thủ tục tthc
-    phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn""".split()
+    phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn lạng sơn sở ai nào""".split()
 )
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
-    tthc lam sao nao the ad admin giup huong dan ban nhi""".split()
+    tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai""".split()
 )
 
 
@@ -124,14 +124,6 @@ def token_matches(token: str, key_token: str) -> bool:
     return token == key_token or (token == fold(token) and fold(key_token) == token)
 
 
-def find_phrase(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
-    """Start index of the first occurrence of `phrase` in `tokens` (accent-aware), or None."""
-    for start in range(len(tokens) - len(phrase) + 1):
-        if all(token_matches(tokens[start + i], p) for i, p in enumerate(phrase)):
-            return start
-    return None
-
-
 @dataclass(frozen=True)
 class Analysis:
     """A text as the matcher sees it: accented and folded tokens, fillers marked."""
@@ -197,3 +189,28 @@ class Normalizer:
             i for i, t in enumerate(tokens) if t not in FILLERS and t not in FOLDED_FILLERS
         )
         return Analysis(tuple(tokens), folded, content, has_diacritics(cleaned))
+
+
+class PhraseSet:
+    """Labelled phrases found in an Analysis, accent-aware, in the order they were given."""
+
+    def __init__(self, labelled: Iterable[tuple[str, str]]) -> None:
+        self._by_first: dict[str, list[tuple[int, str, tuple[str, ...], tuple[str, ...]]]] = {}
+        for rank, (label, phrase) in enumerate(labelled):
+            words = tuple(clean(phrase).split())
+            folded = tuple(fold(w) for w in words)
+            self._by_first.setdefault(folded[0], []).append((rank, label, words, folded))
+
+    def find(self, analysis: Analysis) -> list[tuple[str, int, int]]:
+        """Every (label, start, end) occurrence, ordered by the phrase's rank."""
+        found = []
+        tokens, folded = analysis.tokens, analysis.folded
+        for start, first in enumerate(folded):
+            for rank, label, words, folded_words in self._by_first.get(first, ()):
+                end = start + len(words)
+                if end <= len(tokens) and all(
+                    tokens[i] == w or (tokens[i] == folded[i] and folded[i] == f)
+                    for i, w, f in zip(range(start, end), words, folded_words, strict=True)
+                ):
+                    found.append((rank, label, start, end))
+        return [(label, start, end) for _, label, start, end in sorted(found)]

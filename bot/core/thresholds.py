@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Answer when the best score ≥ `answer` and leads the next by ≥ `margin`; offer choices
-    when it is ≥ `clarify`; otherwise fall back. Calibrated on the dev set (bench/)."""
+    """Probabilities (calibrated on the dev set by bench/tune_matcher.py): answer when the best
+    match is right with probability ≥ `answer`; offer choices when the question is about our
+    procedures with probability ≥ `clarify`; otherwise fall back."""
 
-    answer: float = 0.62
-    margin: float = 0.08
-    clarify: float = 0.42
+    answer: float = 0.8
+    clarify: float = 0.5

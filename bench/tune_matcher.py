@@ -1,0 +1,163 @@
+"""Tune the matcher on the dev set: ranking weights, then the two calibration models.
+
+    python bench/tune_matcher.py [--trials 400] [--seed 1]
+
+1. Random search over `Weights` maximising top-1 (ties broken by the mean lead of the right
+   procedure), on features computed once per question.
+2. Logistic regressions on the top candidate's decision features: P(question is about one of
+   our procedures) and P(top-1 is right), with 5-fold cross-validated figures printed beside
+   the in-sample ones, so the numbers reported are not only what the fit has seen.
+3. Thresholds: the lowest answer probability keeping confident-but-wrong ≤ 1.5%, and the
+   clarify probability rejecting ≥ 95% of out-of-scope questions.
+Prints the constants to paste into bot/core/matcher.py and bot/core/thresholds.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.aspects import aspect_spans
+from bot.core.matcher import Matcher
+from bot.core.smalltalk import detect_smalltalk
+from bot.evaluation import load_questions
+from bot.knowledge import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+RANK_FIELDS = [
+    "recall", "bigrams", "variant_recall", "variant_precision", "fuzzy", "name_precision",
+    "contrast",
+]
+
+
+def prepare(matcher: Matcher, questions):
+    rows = []
+    for q in questions:
+        analysis = matcher.normalizer.analyze(q.q)
+        indexes = matcher._query_indexes(analysis, aspect_spans(analysis))
+        found = detect_smalltalk(analysis)
+        if found:
+            indexes = [i for i in indexes if i not in found[1]]
+        query = matcher.make_query(analysis, indexes)
+        candidates = matcher.rank(query) if query.words else []
+        rows.append((q, query, candidates))
+    return rows
+
+
+def ranked_with(matcher, rows, weights):
+    return [(q, query, matcher.rerank(candidates, weights)) for q, query, candidates in rows]
+
+
+def top1_quality(matcher, ranked) -> tuple[float, float]:
+    hits, lead = 0, 0.0
+    in_scope = [(q, c) for q, _, c in ranked if q.kind == "in_scope"]
+    for q, cands in in_scope:
+        keys = [matcher.procedures[c.index].key for c in cands]
+        if keys and keys[0] in q.keys:
+            hits += 1
+            lead += cands[0].score - (cands[1].score if len(cands) > 1 else 0)
+    return hits / len(in_scope), lead / len(in_scope)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000):
+    x1 = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(x1.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(x1 @ w, -30, 30)))
+        grad = x1.T @ (p - y) / len(y) + l2 * np.r_[0, w[1:]]
+        w -= 0.5 * grad
+    return w
+
+
+def predict(w, x):
+    return 1 / (1 + np.exp(-np.clip(np.hstack([np.ones((len(x), 1)), x]) @ w, -30, 30)))
+
+
+def choose_thresholds(p_in, p_top, kinds, correct):
+    in_scope = kinds == "in_scope"
+    out = kinds != "in_scope"
+    clarify = max(
+        (t for t in np.linspace(0.05, 0.95, 91) if (p_in[out] < t).mean() >= 0.95),
+        key=lambda t: (-(p_in[in_scope] < t).mean(), -t),
+        default=0.5,
+    )
+    answer = 0.95
+    for t in np.linspace(0.3, 0.95, 66):
+        answered = in_scope & (p_in >= clarify) & (p_top >= t)
+        if (answered & ~correct).sum() / in_scope.sum() <= 0.015:
+            answer = t
+            break
+    return float(clarify), float(answer)
+
+
+def metrics(p_in, p_top, kinds, correct, clarify, answer):
+    in_scope = kinds == "in_scope"
+    out = kinds == "out_of_scope"
+    answered = (p_in >= clarify) & (p_top >= answer)
+    return {
+        "answered": (answered & in_scope).sum() / in_scope.sum(),
+        "confident_wrong": (answered & in_scope & ~correct).sum() / in_scope.sum(),
+        "fallback_in_scope": ((p_in < clarify) & in_scope).sum() / in_scope.sum(),
+        "oos_rejected": ((p_in < clarify) & out).sum() / max(out.sum(), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trials", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    kb = load_knowledge(ROOT / "knowledge")
+    questions = load_questions(ROOT / "tests/eval/questions.yaml")
+    matcher = Matcher(kb.procedures, kb.synonyms)
+    rows = prepare(matcher, questions)
+
+    rng = np.random.default_rng(args.seed)
+    best_w = matcher.weights
+    best = top1_quality(matcher, ranked_with(matcher, rows, best_w))
+    print(f"current weights: top-1 {best[0]:.1%}")
+    for _ in range(args.trials):
+        values = rng.dirichlet(np.ones(len(RANK_FIELDS)))
+        chosen = dict(zip(RANK_FIELDS, map(float, values), strict=True))
+        trial = dataclasses.replace(best_w, **chosen)
+        quality = top1_quality(matcher, ranked_with(matcher, rows, trial))
+        if quality > best:
+            best, best_w = quality, trial
+    print(f"best weights: top-1 {best[0]:.1%}, mean lead {best[1]:.3f}")
+    print("Weights(" + ", ".join(f"{f}={getattr(best_w, f):.3f}" for f in RANK_FIELDS) + ")")
+
+    ranked = ranked_with(matcher, rows, best_w)
+    feats, kinds, correct = [], [], []
+    for q, query, cands in ranked:
+        if not cands:
+            continue
+        feats.append(matcher.decision_features(query, cands))
+        kinds.append(q.kind)
+        correct.append(matcher.procedures[cands[0].index].key in q.keys)
+    x, kinds, correct = np.array(feats), np.array(kinds), np.array(correct)
+    y_in = (kinds == "in_scope").astype(float)
+    y_top = correct.astype(float)
+
+    folds = np.arange(len(x)) % 5
+    rng.shuffle(folds)
+    cv_in, cv_top = np.zeros(len(x)), np.zeros(len(x))
+    for k in range(5):
+        train, test = folds != k, folds == k
+        cv_in[test] = predict(fit_logistic(x[train], y_in[train]), x[test])
+        cv_top[test] = predict(fit_logistic(x[train], y_top[train]), x[test])
+    w_in, w_top = fit_logistic(x, y_in), fit_logistic(x, y_top)
+    p_in, p_top = predict(w_in, x), predict(w_top, x)
+    clarify, answer = choose_thresholds(p_in, p_top, kinds, correct)
+    print(f"thresholds: clarify {clarify:.2f}, answer {answer:.2f}")
+    for label, (a, b) in (("in-sample", (p_in, p_top)), ("5-fold CV", (cv_in, cv_top))):
+        m = metrics(a, b, kinds, correct, clarify, answer)
+        print(f"{label:10} " + ", ".join(f"{k} {v:.1%}" for k, v in m.items()))
+    print("IN_SCOPE_MODEL =", tuple(round(float(v), 3) for v in w_in))
+    print("TOP1_MODEL =", tuple(round(float(v), 3) for v in w_top))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Importers: turn procedures published elsewhere into our knowledge models."""
