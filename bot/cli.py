@@ -20,6 +20,8 @@ kb_app = typer.Typer(help="Knowledge base: validate, import, export, stats.", no
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(db_app, name="db")
+privacy_app = typer.Typer(help="Personal data in stored texts.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
 
 
 def settings() -> Settings:
@@ -250,3 +252,153 @@ def db_upgrade() -> None:
         typer.echo("database is up to date")
 
     run(main())
+
+
+# ---------------------------------------------------------------- reports and privacy
+
+
+@app.command()
+def report(
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD or DD/MM/YYYY.")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="quarter|half|nine-months|year|month|week")
+    ] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="telegram|zalo|console")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table|json|csv|xlsx|png")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
+) -> None:
+    """Satisfaction report per procedure, field, channel and period (default: this quarter)."""
+    from bot.reports.command import ReportRequest, make_report, write_output
+
+    try:
+        request = ReportRequest.parse(date_from, date_to, period, channel, fmt)
+        if fmt in ("xlsx", "png") and output is None and sys.stdout.isatty():
+            raise ValueError(f"--format {fmt} is binary: add --output FILE (or redirect)")
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    data = run(make_report(settings(), request))
+    try:
+        message = write_output(data, output)
+    except OSError as exc:
+        typer.echo(f"cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    if message:
+        typer.echo(message, err=True)
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    older_than: Annotated[
+        int, typer.Option("--older-than", min=0, help="Age in days of the texts to forget.")
+    ],
+) -> None:
+    """Delete question texts and comments older than DAYS; the counts reports use stay."""
+    from bot.reports.command import purge
+
+    typer.echo(run(purge(settings(), older_than)))
+
+
+# ---------------------------------------------------------------- telegram and web
+
+telegram_app = typer.Typer(help="Telegram bot: long polling (default), webhook registration.")
+app.add_typer(telegram_app, name="telegram")
+
+
+def _serving_settings(*, webhook: bool) -> Settings:
+    """Settings checked for a running bot: one clear line and exit 2 when something is missing."""
+    import logging
+
+    current = settings()
+    missing = [
+        name
+        for name, value in (
+            ("TELEGRAM_TOKEN", current.telegram_token),
+            ("TELEGRAM_WEBHOOK_SECRET", current.telegram_webhook_secret if webhook else True),
+        )
+        if value is None
+    ]
+    if missing:
+        typer.echo(f"Missing setting(s): {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return current
+
+
+def run_bot(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """`run`, plus Telegram refusing the token or being unreachable: one line, exit 2."""
+    from telegram.error import TelegramError
+
+    try:
+        return run(coroutine)
+    except TelegramError as exc:
+        typer.echo(f"Telegram: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@telegram_app.callback(invoke_without_command=True)
+def telegram(ctx: typer.Context) -> None:
+    """Run the Telegram bot with long polling (no public URL needed); Ctrl+C stops it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import signal
+
+    from bot.channels.telegram import run_polling
+    from bot.runtime import start
+
+    current = _serving_settings(webhook=False)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        runtime = await start(current)
+        try:
+            await run_polling(current, runtime, stop)
+        finally:
+            await runtime.close()
+
+    run_bot(main())
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(url: str) -> None:
+    """Tell Telegram to post updates to URL (the /telegram path of `tthc-bot serve`)."""
+    from bot.channels.telegram import set_webhook
+
+    current = _serving_settings(webhook=True)
+    run_bot(set_webhook(current, url))
+    typer.echo(f"webhook set to {url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+) -> None:
+    """Serve the web app: POST /telegram (webhook), GET /healthz."""
+    import uvicorn
+
+    from bot.channels.web import build_web_app, components
+    from bot.runtime import start
+
+    current = settings()
+    if current.telegram_token is not None:
+        current = _serving_settings(webhook=True)
+
+    async def main() -> None:
+        runtime = await start(current)
+        try:
+            web = build_web_app(runtime, components(current, runtime))
+            config = uvicorn.Config(web, host=host, port=port, proxy_headers=True, lifespan="on")
+            await uvicorn.Server(config).serve()
+        finally:
+            await runtime.close()
+
+    run_bot(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,16 @@ class Settings(BaseSettings):
     # Matcher decisions: calibrated probabilities (bench/tune_matcher.py on tests/eval).
     match_answer_threshold: float = Field(default=Thresholds.answer, ge=0, le=1)
     match_clarify_threshold: float = Field(default=Thresholds.clarify, ge=0, le=1)
+    # Conversation: how long a follow-up refers to the last procedure, and how long the next
+    # text counts as a survey comment or a question for staff.
+    context_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    comment_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Telegram. TELEGRAM_BASE_URL is PTB's base_url form (self-hosted Bot API server), e.g.
+    # http://127.0.0.1:8081/bot; the token is appended to it.
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    staff_chat_id: int | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -43,6 +54,15 @@ class Settings(BaseSettings):
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
                 f"(got {value.split('://', 1)[0]}://…)"
             )
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1–256 characters: letters, digits, _ and - (Telegram's rule)")
         return value
 
     @model_validator(mode="after")

@@ -72,5 +72,8 @@ async def start(settings: Settings) -> Runtime:
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         max_question_chars=settings.max_question_chars,
         thresholds=settings.thresholds(),
+        context_minutes=settings.context_minutes,
+        comment_minutes=settings.comment_minutes,
+        handoff_enabled=settings.staff_chat_id is not None,
     )
     return Runtime(engine, sessionmaker, assistant)

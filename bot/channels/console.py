@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.core.assistant import Assistant
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import Button, Incoming, Outgoing, Reply
 
 CHANNEL = "console"
 PROMPT = "Bạn: "
@@ -32,6 +32,7 @@ class ConsoleChat:
         self.assistant = assistant
         self.user_id = user_id
         self.choices: list[Button] = []
+        self.outgoing: list[Outgoing] = []
 
     def to_incoming(self, line: str) -> Incoming:
         text = line.strip()
@@ -39,14 +40,19 @@ class ConsoleChat:
             button = self.choices[int(text) - 1]
             if button.action:
                 return Incoming(CHANNEL, self.user_id, text=button.label, action=button.action)
+        if text.startswith("/") and len(text) > 1:
+            name, _, args = text[1:].partition(" ")
+            return Incoming(CHANNEL, self.user_id, text=args.strip(), command=name.lower())
         return Incoming(CHANNEL, self.user_id, text=line)
 
     async def say(self, line: str) -> list[Reply]:
-        replies = await self.assistant.handle(self.to_incoming(line))
-        actionable = [b for r in replies for b in r.buttons]
+        """The replies to one line; messages for others (staff) are kept in `outgoing`."""
+        turn = await self.assistant.respond(self.to_incoming(line))
+        self.outgoing = list(turn.outgoing)
+        actionable = [b for r in turn.replies for b in r.buttons]
         if actionable:
             self.choices = actionable
-        return replies
+        return list(turn.replies)
 
 
 async def run_console(assistant: Assistant, lines: Iterable[str], out: TextIO) -> None:
@@ -60,8 +66,12 @@ async def run_console(assistant: Assistant, lines: Iterable[str], out: TextIO) -
             break
         numbered = 0
         for reply in await chat.say(line):
+            if not reply.text and not reply.buttons:
+                continue  # "remove the buttons of the tapped message": nothing to show here
             out.write(_renumber(render(reply), numbered) + "\n\n")
             numbered += len(reply.buttons)
+        for message in chat.outgoing:  # no staff chat in a terminal: show what would be sent
+            out.write(f"(gửi tới {message.to}) {message.reply.text}\n\n")
         out.write(PROMPT)
         out.flush()
     out.write("\nTạm biệt!\n")

@@ -31,7 +31,17 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "hạn giải quyết",
         "lâu không",
     ),
-    "where": ("ở đâu", "nộp đâu", "chỗ nào", "nơi nộp", "địa chỉ", "nơi nào"),
+    "where": (
+        "qua bưu điện",
+        "gửi bưu điện",
+        "bưu điện",
+        "ở đâu",
+        "nộp đâu",
+        "chỗ nào",
+        "nơi nộp",
+        "địa chỉ",
+        "nơi nào",
+    ),
     "legal": (
         "căn cứ pháp lý",
         "căn cứ",

@@ -1,28 +1,29 @@
-"""The channel-agnostic core: one Incoming in, a list of Replies out.
+"""The channel-agnostic core: one Incoming in, a Turn (replies + outgoing messages) out.
 
-Decides between answer, clarify, fallback and small talk from the matcher's result, records
-every question as an interaction, and handles the stateless button actions.
+Decides between answer, clarify, fallback and small talk from the matcher's result (or the
+procedure just discussed, for a follow-up), records every question as an interaction, asks
+the survey after every answer card, and handles the stateless button actions. Everything a
+replica needs for the next message is in the database.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.cards import (
-    ASPECT_TO_SECTION,
-    card_text,
-    contact_text,
-    section_buttons,
-    section_text,
-)
+from bot.core import browse, context, feedback, handoff, survey
+from bot.core.calendar import deadline, deadline_text
+from bot.core.cards import ASPECT_TO_SECTION, card_text, contact_text, section_buttons
+from bot.core.cards import section_text as section_body
 from bot.core.matcher import Matcher, MatchResult, Thresholds
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.privacy import mask_personal_data, pseudonymize
 from bot.db import repo
-from bot.db.models import Interaction
-from bot.knowledge import KnowledgeBase, Procedure
+from bot.db.models import Conversation, Interaction
+from bot.knowledge import KnowledgeBase, Procedure, slugify
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,12 @@ SMALLTALK_REPLIES = {
     "identity": "Tôi là trợ lý tự động của {agency}: tôi hướng dẫn hồ sơ, thời hạn, phí, "
     "nơi nộp của các thủ tục hành chính. " + HINT,
 }
+STALE = "Thông tin đã thay đổi, bạn vui lòng hỏi lại."
+CHANGED = "Thông tin thủ tục đã thay đổi. Đây là thông tin mới nhất:"
+TEXT_ONLY = (
+    "Xin lỗi, hiện tôi chỉ hỗ trợ câu hỏi bằng chữ. Bạn hãy gõ câu hỏi về thủ tục cần làm nhé."
+)
+NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật theo ngày làm việc."
 
 
 class Assistant:
@@ -50,11 +57,19 @@ class Assistant:
         pseudonym_key: str,
         thresholds: Thresholds | None = None,
         max_question_chars: int = 1000,
+        context_minutes: int = 30,
+        comment_minutes: int = 10,
+        handoff_enabled: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.pseudonym_key = pseudonym_key
         self.thresholds = thresholds
         self.max_question_chars = max_question_chars
+        self.context_minutes = context_minutes
+        self.comment_minutes = comment_minutes
+        self.handoff_enabled = handoff_enabled
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.reload(knowledge)
 
     def reload(self, knowledge: KnowledgeBase) -> None:
@@ -62,28 +77,93 @@ class Assistant:
         matcher = Matcher(knowledge.procedures, knowledge.synonyms, self.thresholds)
         self.knowledge, self.matcher = knowledge, matcher
         self._by_key = {p.key: p for p in knowledge.procedures}
+        self._by_slug = {slugify(p.name): p for p in knowledge.procedures}
 
-    def procedure(self, key: str) -> Procedure | None:
-        return self._by_key.get(key)
+    def procedure(self, key: str | None) -> Procedure | None:
+        return self._by_key.get(key or "")
 
     def user_key(self, incoming: Incoming) -> str:
         return pseudonymize(self.pseudonym_key, incoming.channel, incoming.user_id)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to the writer only (for channels without a staff chat)."""
+        return list((await self.respond(incoming)).replies)
+
+    async def respond(self, incoming: Incoming) -> Turn:
+        if incoming.from_staff:
+            return await handoff.relay(self.sessionmaker, incoming)
         if incoming.action:
             return await self.handle_action(incoming)
+        if incoming.command:
+            return Turn((self.command(incoming.command, incoming.text),))
+        if incoming.media:
+            return Turn((Reply(TEXT_ONLY, kind="unsupported"),))
+        return await self._text(incoming)
+
+    async def link_handoff(self, handoff_id: int, staff_message_id: str) -> None:
+        """The channel reports which staff-chat message carries a forwarded question."""
+        await handoff.link(self.sessionmaker, handoff_id, staff_message_id)
+
+    def command(self, name: str, args: str = "") -> Reply:
+        kb = self.knowledge
+        if name == "start":
+            return browse.start_reply(kb)
+        if name == "linhvuc":
+            return browse.fields_reply(kb)
+        if name == "tim":
+            return browse.search_reply(self.matcher, args)
+        if name == "lienhe":
+            return browse.contact_reply(kb)
+        return browse.help_reply(kb)
+
+    # ------------------------------------------------------------ questions
+
+    async def _text(self, incoming: Incoming) -> Turn:
         text = incoming.text[: self.max_question_chars].strip()
         if not text:
-            return [Reply(HINT, kind="hint")]
-        result = self.matcher.search(text)
-        interaction = await self._record(incoming, text, result)
-        return self._replies_for(result, interaction.id)
+            return Turn((Reply(HINT, kind="hint"),))
+        user_key, now = self.user_key(incoming), self.clock()
+        async with self.sessionmaker.begin() as session:
+            conv = await repo.get_conversation(session, user_key=user_key)
+            pending = self._pending(conv, now)
+            if pending == "handoff" and conv:
+                interaction = await self._own(session, conv.pending_interaction_id, user_key)
+                await self.clear_pending(session, user_key)
+                return await handoff.forward(
+                    session,
+                    incoming=incoming,
+                    user_key=user_key,
+                    text=text,
+                    interaction=interaction,
+                    procedure=self._context(conv, now),
+                )
+            if pending == "comment" and conv and not text.endswith("?"):
+                await self.clear_pending(session, user_key)
+                if conv.pending_interaction_id is not None:
+                    await repo.save_feedback(
+                        session,
+                        interaction_id=conv.pending_interaction_id,
+                        user_key=user_key,
+                        comment=mask_personal_data(text),
+                    )
+                return Turn((Reply(survey.THANKS_COMMENT, kind="comment_saved"),))
+            result = self.matcher.search(text)
+            procedure = (
+                result.best.procedure if result.outcome == "answer" and result.best else None
+            )
+            follow = self._context(conv, now)
+            if procedure is None and follow and context.is_follow_up(result, follow.key):
+                procedure = follow
+            interaction = await self._record(session, incoming, user_key, text, result, procedure)
+            if pending:
+                await self.clear_pending(session, user_key)
+            if procedure is None:
+                return Turn(tuple(self._no_answer(result, interaction.id)))
+            await self._remember(session, user_key, procedure.key, interaction.id, now)
+        card = self.card(procedure, result.aspect, interaction.id, deadline=result.deadline)
+        return Turn((card, survey.rating_request(interaction.id, procedure.key)))
 
-    def _replies_for(self, result: MatchResult, interaction_id: int) -> list[Reply]:
-        agency = self.knowledge.agency.name
-        if result.outcome == "answer" and result.best:
-            procedure = result.best.procedure
-            return [self.card(procedure, result.aspect, interaction_id)]
+    def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
         if result.outcome == "clarify":
             choices = tuple(
                 Button(m.procedure.name, action=f"pick:{interaction_id}:{m.procedure.key}")
@@ -92,20 +172,35 @@ class Assistant:
             text = "Bạn đang hỏi thủ tục nào dưới đây? Hãy chọn một thủ tục:"
             return [Reply(text, buttons=choices, kind="clarify", interaction_id=interaction_id)]
         if result.outcome == "smalltalk" and result.smalltalk:
-            reply = SMALLTALK_REPLIES[result.smalltalk].format(agency=agency)
+            reply = SMALLTALK_REPLIES[result.smalltalk].format(agency=self.knowledge.agency.name)
             return [Reply(reply, kind="smalltalk")]
         return [self.fallback(interaction_id)]
 
-    def card(self, procedure: Procedure, aspect: str | None, interaction_id: int | None) -> Reply:
-        lead = ASPECT_TO_SECTION.get(aspect or "")
+    def card(
+        self,
+        procedure: Procedure,
+        aspect: str | None,
+        interaction_id: int | None,
+        *,
+        deadline: bool = False,
+    ) -> Reply:
+        lead = "time" if deadline else ASPECT_TO_SECTION.get(aspect or "")
+        note = self._deadline_note(procedure) if deadline else None
+        buttons = section_buttons(procedure, exclude=lead)
+        if self.handoff_enabled and interaction_id:
+            buttons += (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
         return Reply(
-            card_text(procedure, lead),
+            card_text(procedure, lead, note),
             title=procedure.name,
-            buttons=section_buttons(procedure, exclude=lead),
+            buttons=buttons,
             kind="answer",
             procedure_key=procedure.key,
             interaction_id=interaction_id,
         )
+
+    def _deadline_note(self, procedure: Procedure) -> str:
+        days = procedure.processing_time.working_days
+        return NO_DAYS if days is None else deadline_text(deadline(self.clock(), days))
 
     def fallback(self, interaction_id: int | None) -> Reply:
         agency = self.knowledge.agency
@@ -116,57 +211,169 @@ class Assistant:
             f"Nếu là thủ tục của cơ quan khác, bạn có thể tra cứu tại {portal}\n\n"
             + contact_text(agency)
         )
-        return Reply(text, kind="fallback", interaction_id=interaction_id)
+        buttons: tuple[Button, ...] = ()
+        if self.handoff_enabled and interaction_id:
+            buttons = (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
+        return Reply(text, buttons=buttons, kind="fallback", interaction_id=interaction_id)
 
-    async def handle_action(self, incoming: Incoming) -> list[Reply]:
-        """Stateless button payloads: `sec:<key>:<section>`, `pick:<interaction>:<key>`."""
+    # ------------------------------------------------------------ buttons
+
+    async def handle_action(self, incoming: Incoming) -> Turn:
+        """Stateless button payloads (each ≤ 64 bytes, so any replica can handle a tap):
+
+        `sec:<key>:<section>`, `pick:<interaction>:<key>`, `card:<key>`, `flds:<page>`,
+        `fld:<field hash>:<page>`; survey and handoff: `fb:`, `fi:`, `skip:`, `ask:` (feedback.py).
+        """
         kind, _, rest = (incoming.action or "").partition(":")
+        first, _, second = rest.partition(":")
         if kind == "sec":
             key, _, section = rest.rpartition(":")
-            procedure = self.procedure(key)
-            if procedure is None:
-                return [Reply("Thông tin đã thay đổi, bạn vui lòng hỏi lại.", kind="stale")]
-            try:
-                text = section_text(procedure, section)
-            except ValueError:
-                return [Reply(HINT, kind="hint")]
-            return [
-                Reply(
-                    text,
-                    title=procedure.name,
-                    buttons=section_buttons(procedure, exclude=section),
-                    kind="section",
+            return Turn(tuple(await self._section(incoming, key, section)))
+        if kind in ("pick", "card"):
+            key = second if kind == "pick" else rest
+            return Turn(tuple(await self._show(incoming, key, first if kind == "pick" else None)))
+        if kind == "flds":
+            return Turn((browse.fields_reply(self.knowledge, _int(first)),))
+        if kind == "fld":
+            reply = browse.field_reply(self.knowledge, first, _int(second))
+            if reply is None:
+                reply = browse.fields_reply(self.knowledge)
+                reply = Reply(f"Danh mục đã thay đổi. {reply.text}", buttons=reply.buttons)
+            return Turn((reply,))
+        turn = await feedback.handle_survey_action(self, incoming, kind, _int(first), second)
+        if turn is None:
+            log.info("unknown action %r", incoming.action)
+            return Turn((Reply(HINT, kind="hint"),))
+        return turn
+
+    def _find(self, key: str) -> tuple[Procedure | None, bool]:
+        """The procedure for a key from an old button, and whether it changed since."""
+        if key in self._by_key:
+            return self._by_key[key], False
+        return self._by_slug.get(key), True  # a slug key replaced by a published code
+
+    async def _section(self, incoming: Incoming, key: str, section: str) -> list[Reply]:
+        procedure, changed = self._find(key)
+        if procedure is None:
+            return [Reply(STALE, kind="stale")]
+        try:
+            text = section_body(procedure, section)
+        except ValueError:
+            changed, text = True, ""
+        if changed:
+            return [Reply(CHANGED, kind="stale"), self.card(procedure, None, None)]
+        async with self.sessionmaker.begin() as session:
+            await self._remember(session, self.user_key(incoming), procedure.key, None, None)
+        return [
+            Reply(
+                text,
+                title=procedure.name,
+                buttons=section_buttons(procedure, exclude=section),
+                kind="section",
+                procedure_key=procedure.key,
+            )
+        ]
+
+    async def _show(self, incoming: Incoming, key: str, picked_from: str | None) -> list[Reply]:
+        """A clarify choice (`pick`) or a browsed procedure (`card`): the card and a survey."""
+        procedure, changed = self._find(key)
+        if procedure is None:
+            return [Reply(STALE, kind="stale")]
+        user_key, now = self.user_key(incoming), self.clock()
+        async with self.sessionmaker.begin() as session:
+            interaction = None
+            if picked_from is not None:
+                interaction = await self._own(session, _int(picked_from), user_key)
+            ask_survey = interaction is None or interaction.procedure_key is None
+            if interaction is None:
+                interaction = await repo.record_interaction(
+                    session,
+                    channel=incoming.channel,
+                    user_key=user_key,
+                    question=None,  # type: ignore[arg-type]
+                    normalized=None,  # type: ignore[arg-type]
+                    outcome="browse",
                     procedure_key=procedure.key,
                 )
-            ]
-        if kind == "pick":
-            interaction_id, _, key = rest.partition(":")
-            procedure = self.procedure(key)
-            if procedure is None:
-                return [Reply("Thông tin đã thay đổi, bạn vui lòng hỏi lại.", kind="stale")]
-            async with self.sessionmaker.begin() as session:
-                interaction = await session.get(Interaction, _int(interaction_id))
-                if interaction is not None:
-                    interaction.procedure_key = key
-            aspect = interaction.aspect if interaction else None
-            return [self.card(procedure, aspect, interaction.id if interaction else None)]
-        log.info("unknown action %r", incoming.action)
-        return [Reply(HINT, kind="hint")]
+            else:
+                interaction.procedure_key = procedure.key
+            await self._remember(session, user_key, procedure.key, interaction.id, now)
+        replies = [Reply(CHANGED, kind="stale")] if changed else []
+        replies.append(self.card(procedure, interaction.aspect, interaction.id))
+        if ask_survey:
+            replies.append(survey.rating_request(interaction.id, procedure.key))
+        return replies
 
-    async def _record(self, incoming: Incoming, text: str, result: MatchResult) -> Interaction:
+    # ------------------------------------------------------------ storage helpers
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        incoming: Incoming,
+        user_key: str,
+        text: str,
+        result: MatchResult,
+        procedure: Procedure | None,
+    ) -> Interaction:
         best = result.best if result.outcome == "answer" else None
-        async with self.sessionmaker.begin() as session:
-            return await repo.record_interaction(
-                session,
-                channel=incoming.channel,
-                user_key=self.user_key(incoming),
-                question=mask_personal_data(text),
-                normalized=mask_personal_data(result.analysis.text),
-                outcome=result.outcome,
-                procedure_key=best.procedure.key if best else None,
-                confidence=result.best.score if result.best else None,
-                aspect=result.aspect,
-            )
+        return await repo.record_interaction(
+            session,
+            channel=incoming.channel,
+            user_key=user_key,
+            question=mask_personal_data(text),
+            normalized=mask_personal_data(result.analysis.text),
+            outcome="answer" if procedure else result.outcome,
+            procedure_key=procedure.key if procedure else None,
+            confidence=best.score if best else None,  # None on a follow-up from context
+            aspect=result.aspect,
+        )
+
+    async def _own(
+        self, session: AsyncSession, interaction_id: int | None, user_key: str
+    ) -> Interaction | None:
+        """The interaction, if it exists and belongs to this user (buttons can be forged)."""
+        if interaction_id is None or interaction_id < 0:
+            return None
+        interaction = await session.get(Interaction, interaction_id)
+        return interaction if interaction and interaction.user_key == user_key else None
+
+    async def _remember(
+        self,
+        session: AsyncSession,
+        user_key: str,
+        key: str,
+        interaction_id: int | None,
+        now: datetime | None,
+    ) -> None:
+        values: dict[str, object] = {"procedure_key": key, "context_at": now or self.clock()}
+        if interaction_id is not None:
+            values["interaction_id"] = interaction_id
+        await repo.update_conversation(session, user_key=user_key, **values)
+
+    async def set_pending(
+        self, session: AsyncSession, user_key: str, pending: str, interaction_id: int
+    ) -> None:
+        until = self.clock() + timedelta(minutes=self.comment_minutes)
+        await repo.update_conversation(
+            session,
+            user_key=user_key,
+            pending=pending,
+            pending_interaction_id=interaction_id,
+            pending_until=until,
+        )
+
+    async def clear_pending(self, session: AsyncSession, user_key: str) -> None:
+        await repo.update_conversation(
+            session, user_key=user_key, pending=None, pending_interaction_id=None
+        )
+
+    def _pending(self, conv: Conversation | None, now: datetime) -> str | None:
+        return context.pending(conv, now)
+
+    def _context(self, conv: Conversation | None, now: datetime) -> Procedure | None:
+        if conv and context.still_valid(conv.context_at, now, self.context_minutes):
+            return self.procedure(conv.procedure_key)
+        return None
 
 
 def _int(value: str) -> int:

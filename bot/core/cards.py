@@ -66,11 +66,13 @@ def channels_line(p: Procedure) -> str:
     return ", ".join(labels).capitalize() if labels else MISSING
 
 
-def card_text(p: Procedure, lead: str | None = None) -> str:
-    """The short card: the essentials a citizen needs, the asked section first."""
+def card_text(p: Procedure, lead: str | None = None, note: str | None = None) -> str:
+    """The short card: the essentials a citizen needs, the asked section (and `note`) first."""
     lines = []
     if lead:
         lines += [section_text(p, lead), ""]
+    if note:
+        lines += [note, ""]
     lines += [
         f"⏱ Thời hạn: {time_line(p)}",
         f"💰 Phí/lệ phí: {fee_line(p)}",

@@ -11,11 +11,13 @@ that the question is about one of our procedures at all, and that the top one is
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -26,7 +28,7 @@ from bot.core.text import Analysis, Normalizer, fold, teencode_variant
 from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
 
-CANDIDATES = 20
+CANDIDATES = 12
 RIVALS = 6  # the closest candidates among which words are weighed for contrast
 ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
@@ -102,7 +104,7 @@ class Query:
         return sum(self.weights) or 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """A procedure's features for one question; `score` ranks candidates."""
 
@@ -144,11 +146,12 @@ class Matcher:
         self._name_words: list[frozenset[str]] = []
         self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
         postings: dict[str, set[int]] = defaultdict(set)
+        analyze = lru_cache(maxsize=None)(self.normalizer.analyze)  # fields repeat a lot
         for index, procedure in enumerate(self.procedures):
             variants, spellings = [], defaultdict(set)
             texts = [(procedure.name, True), *((a, False) for a in procedure.aliases)]
             for text, is_name in [*texts, (procedure.field, None)]:
-                analysis = self.normalizer.analyze(text)
+                analysis = analyze(text)
                 folded = tuple(analysis.content_tokens(folded=True))
                 for plain, marked in zip(folded, analysis.content_tokens(False), strict=True):
                     spellings[plain].add(marked)
@@ -159,7 +162,7 @@ class Matcher:
             self._variants.append(variants)
             self._name_words.append(
                 frozenset(w for v in variants if v.is_name for w in v.words)
-                | frozenset(self.normalizer.analyze(procedure.field).content_tokens())
+                | frozenset(analyze(procedure.field).content_tokens())
             )
             self._spellings.append(dict(spellings))
         field_words: dict[str, set[str]] = defaultdict(set)
@@ -174,6 +177,11 @@ class Matcher:
             for term, ids in self._postings.items()
         }
         self._max_idf = max(self._idf.values(), default=1.0)
+        idf = self._idf
+        self._variant_totals = [
+            [sum(idf[w] for w in v.words) or 1.0 for v in variants] for variants in self._variants
+        ]
+        self._name_totals = [sum(idf[w] for w in words) or 1.0 for words in self._name_words]
         self._vocabulary = sorted(t for t in self._idf if "_" not in t and len(t) > 2)
 
     # ------------------------------------------------------------ query side
@@ -236,16 +244,17 @@ class Matcher:
             else sum(explained) / total
         )
         q_set, q_text = set(query.words), " ".join(query.words)
+        idf = self._idf
         variants = []
-        for variant in self._variants[index]:
-            shared = q_set & variant.words
-            covered = sum(self._weight(w) for w in shared)
-            v_total = sum(self._weight(w) for w in variant.words) or 1.0
+        for variant, v_total in zip(
+            self._variants[index], self._variant_totals[index], strict=True
+        ):
+            covered = sum(idf[w] for w in q_set & variant.words)
             fuzzy = fuzz.token_set_ratio(q_text, variant.text) / 100
             variants.append((covered / total, covered / v_total, fuzzy))
         name_words = self._name_words[index]
-        name_covered = sum(self._weight(w) for w in q_set & name_words)
-        name_total = sum(self._weight(w) for w in name_words) or 1.0
+        name_covered = sum(idf[w] for w in q_set & name_words)
+        name_total = self._name_totals[index]
         return Candidate(
             index,
             sum(explained) / total,
@@ -276,12 +285,19 @@ class Matcher:
     def _candidates(self, query: Query) -> list[int]:
         """Procedures sharing the most idf weight with the question (cheap first pass)."""
         scores: dict[int, float] = defaultdict(float)
-        for term in {*query.words, *query.bigrams}:
-            idf = self._idf.get(term)
-            if idf is not None:
-                for index in self._postings[term]:
-                    scores[index] += idf
-        return [i for i, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
+        terms = sorted(
+            (t for t in {*query.words, *query.bigrams} if t in self._idf),
+            key=lambda t: len(self._postings[t]),
+        )
+        common = max(50, len(self.procedures) // 10)
+        for position, term in enumerate(terms):
+            postings = self._postings[term]
+            if position and len(postings) > common:
+                break  # rarer words already found the candidates; common ones only re-rank
+            idf = self._idf[term]
+            for index in postings:
+                scores[index] += idf
+        return heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
 
     def rank(self, query: Query, weights: Weights | None = None) -> list[Candidate]:
         scored = [self.candidate(i, query) for i in self._candidates(query)]
@@ -292,10 +308,10 @@ class Matcher:
     ) -> list[Candidate]:
         """Score, then score again with contrast: among the closest rivals, a word only one of
         them knows ("mất" for cấp lại) decides more than a word they all know ("x quang")."""
-        ranked = sorted(
-            (replace(c, score=self.score(replace(c, contrast=0.0), weights)) for c in candidates),
-            key=lambda c: -c.score,
-        )
+        for c in candidates:
+            c.contrast = 0.0
+            c.score = self.score(c, weights)
+        ranked = sorted(candidates, key=lambda c: -c.score)
         rivals = ranked[:RIVALS]
         if not rivals:
             return ranked
@@ -303,12 +319,10 @@ class Matcher:
         known_by = [sum(c.matched[i] for c in rivals) for i in range(n_words)]
         local = [math.log(1 + len(rivals) / k) if k else 0.0 for k in known_by]
         total = sum(local) or 1.0
-        rescored = []
         for c in ranked:
-            contrast = sum(w for w, m in zip(local, c.matched, strict=True) if m) / total
-            with_contrast = replace(c, contrast=contrast)
-            rescored.append(replace(with_contrast, score=self.score(with_contrast, weights)))
-        return sorted(rescored, key=lambda c: -c.score)
+            c.contrast = sum(w for w, m in zip(local, c.matched, strict=True) if m) / total
+            c.score = self.score(c, weights)
+        return sorted(ranked, key=lambda c: -c.score)
 
     def decision_features(self, query: Query, ranked: Sequence[Candidate]) -> list[float]:
         """What the calibration models see: the best candidate and how far it leads."""

@@ -7,8 +7,12 @@ import hmac
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){9,10}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(?:\(\+?84\)|\+?84|0)(?:[\s.-]?\d){9,10}(?!\d)")
+# 9 or 12 digits, run together or in groups of three separated by spaces ("001 234 567 890");
+# dotted groups are left alone, they are amounts of money ("100.000.000 đồng").
+_ID_NUMBER = re.compile(
+    r"(?<!\d)(?<!\d[.,])(?:\d{12}|\d{9}|\d{3}(?: \d{3}){3}|\d{3}(?: \d{3}){2})(?!\d)"
+)
 
 
 def pseudonymize(key: str, channel: str, user_id: str) -> str:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_CHARS = 1000
 
@@ -27,12 +28,14 @@ FILLERS = frozenset(
     ad admin hỏi xin muốn cần được đc không có là thì mà với của và để ở thủ tục tthc
     phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn lạng sơn sở ai nào""".split()
 )
+NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
-    tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai""".split()
+    tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi""".split()
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Remove all diacritics, đ → d (the text must already be lower case)."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -75,6 +78,7 @@ def _tone_position(word: str) -> int | None:
     return run[1] if len(run) == 3 else run[0]  # ngoài, khuỷu / hòa, thủy, mùa
 
 
+@lru_cache(maxsize=65536)
 def place_tone(word: str) -> str:
     """Put the tone mark of one syllable where traditional spelling puts it."""
     bare, tone = _split_tone(word)
@@ -162,7 +166,7 @@ class Normalizer:
 
     @staticmethod
     def _raw_tokens(text: str) -> list[str]:
-        text = re.sub(r"\bx\s*[-‐–_.]?\s*(?:quang|ray)\b", "xquang", text)
+        text = re.sub(r"\bx\s*[-‐–_.]?\s*(?:quang|quan|ray)\b", "xquang", text)
         return _TOKEN.findall(text)
 
     def _expand(self, tokens: list[str]) -> list[str]:
@@ -185,9 +189,13 @@ class Normalizer:
         tokens = self._expand([canonical_spelling(t) for t in self._raw_tokens(cleaned)])
         tokens = self._raw_tokens(" ".join(tokens))  # "x quang" from a synonym → xquang
         folded = tuple(fold(t) for t in tokens)
-        content = tuple(
-            i for i, t in enumerate(tokens) if t not in FILLERS and t not in FOLDED_FILLERS
-        )
+        filler = [t in FILLERS or t in FOLDED_FILLERS for t in tokens]
+        for i, token in enumerate(tokens):
+            # "không" before a content word negates it ("không sử dụng ngân sách"); at the end
+            # of a question it only asks ("có cần khai báo không").
+            if token in NEGATIONS and i + 1 < len(tokens) and not filler[i + 1]:
+                filler[i] = False
+        content = tuple(i for i, is_filler in enumerate(filler) if not is_filler)
         return Analysis(tuple(tokens), folded, content, has_diacritics(cleaned))
 
 

@@ -132,3 +132,55 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class JobRun(Base):
+    """A scheduled job claimed for one period: the replica whose insert succeeds runs it."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period_key", name="uq_job_runs_job_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(50))
+    period_key: Mapped[str] = mapped_column(String(50))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """Per pseudonymous user: the procedure being discussed and what the next text is for.
+
+    Lives in the database, not in memory, so a follow-up ("còn lệ phí thì sao?") or a survey
+    comment reaches the right procedure whichever replica receives it.
+    """
+
+    __tablename__ = "conversations"
+
+    user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    procedure_key: Mapped[str | None] = mapped_column(String(100))
+    interaction_id: Mapped[int | None]  # the last answer shown (no FK: may be purged)
+    context_at: Mapped[datetime | None]
+    pending: Mapped[str | None] = mapped_column(String(20))  # "comment" | "handoff"
+    pending_interaction_id: Mapped[int | None]
+    pending_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Handoff(Base):
+    """A question forwarded to the staff chat, and how to relay a staff reply back."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    # The raw chat id, stored only here: a staff reply must be delivered to the citizen, and
+    # the keyed hash cannot be reversed. Everywhere else only `user_key` is kept.
+    chat_id: Mapped[str] = mapped_column(String(64))
+    procedure_key: Mapped[str | None] = mapped_column(String(100))
+    question: Mapped[str] = mapped_column(Text)  # masked like interactions.question
+    staff_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     AliasRow,
+    Conversation,
     DocumentRow,
     Feedback,
     FeeRow,
+    Handoff,
     Interaction,
+    JobRun,
     KnowledgeMeta,
     ProcedureRow,
+    utcnow,
 )
 from bot.knowledge import (
     Agency,
@@ -249,3 +256,117 @@ async def save_feedback(
         feedback.comment = comment
     await session.flush()
     return feedback
+
+
+# ---------------------------------------------------------------- reports and privacy
+
+
+async def claim_job_run(session: AsyncSession, *, job: str, period_key: str) -> bool:
+    """Claim `job` for `period_key`; True for exactly one caller across all replicas.
+
+    The unique (job, period_key) constraint decides: the insert that lands wins, the others
+    do nothing (ON CONFLICT DO NOTHING), so no replica sees an error.
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql_insert if postgresql else sqlite_insert
+    statement = (
+        insert(JobRun)
+        .values(job=job, period_key=period_key, claimed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["job", "period_key"])
+        .returning(JobRun.id)
+    )
+    return (await session.scalar(statement)) is not None
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    questions: int
+    comments: int
+    handoffs: int
+
+
+async def purge_texts(session: AsyncSession, *, before: datetime) -> PurgeResult:
+    """Forget question texts and survey comments of interactions older than `before`,
+    and the forwarded text and raw chat id of handoffs older than that (a staff reply can no
+    longer be relayed to them).
+
+    Only free text and chat ids go; outcomes, procedures, channels, times and scores stay, so
+    every count the reports use is unchanged.
+    """
+    old = select(Interaction.id).where(Interaction.created_at < before)
+    questions = await session.execute(
+        update(Interaction)
+        .where(
+            Interaction.created_at < before,
+            (Interaction.question.is_not(None)) | (Interaction.normalized.is_not(None)),
+        )
+        .values(question=None, normalized=None)
+    )
+    comments = await session.execute(
+        update(Feedback)
+        .where(Feedback.interaction_id.in_(old), Feedback.comment.is_not(None))
+        .values(comment=None)
+    )
+    handoffs = await session.execute(
+        update(Handoff)
+        .where(Handoff.created_at < before, (Handoff.question != "") | (Handoff.chat_id != ""))
+        .values(question="", chat_id="")  # both NOT NULL
+    )
+    return PurgeResult(questions.rowcount, comments.rowcount, handoffs.rowcount)
+
+
+# ---------------------------------------------------------------- conversation state
+
+
+async def get_conversation(session: AsyncSession, *, user_key: str) -> Conversation | None:
+    return await session.get(Conversation, user_key, populate_existing=True)
+
+
+async def update_conversation(session: AsyncSession, *, user_key: str, **values: object) -> None:
+    """Insert or update a user's conversation row in one statement (safe across replicas)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values["updated_at"] = utcnow()
+    statement = insert(Conversation).values(user_key=user_key, **values)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[Conversation.user_key], set_=values)
+    )
+
+
+async def create_handoff(
+    session: AsyncSession,
+    *,
+    interaction_id: int | None,
+    channel: str,
+    user_key: str,
+    chat_id: str,
+    procedure_key: str | None,
+    question: str,
+) -> Handoff:
+    handoff = Handoff(
+        interaction_id=interaction_id,
+        channel=channel,
+        user_key=user_key,
+        chat_id=chat_id,
+        procedure_key=procedure_key,
+        question=question,
+    )
+    session.add(handoff)
+    await session.flush()
+    return handoff
+
+
+async def link_handoff(session: AsyncSession, *, handoff_id: int, staff_message_id: str) -> None:
+    """Remember which staff-chat message carries the handoff, for the staff reply."""
+    await session.execute(
+        update(Handoff).where(Handoff.id == handoff_id).values(staff_message_id=staff_message_id)
+    )
+
+
+async def find_handoff(session: AsyncSession, *, staff_message_id: str) -> Handoff | None:
+    return await session.scalar(
+        select(Handoff)
+        .where(Handoff.staff_message_id == staff_message_id)
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )

@@ -35,7 +35,10 @@ async def test_question_card_then_section_by_number(runtime: Runtime) -> None:
 
 
 async def test_aspect_leads_the_card(runtime: Runtime) -> None:
-    [reply] = await ConsoleChat(runtime.assistant).say("xin gia hạn gp bức xạ thì mất bao lâu")
+    reply, survey = await ConsoleChat(runtime.assistant).say(
+        "xin gia hạn gp bức xạ thì mất bao lâu"
+    )
+    assert survey.kind == "survey" and survey.interaction_id == reply.interaction_id
     assert reply.procedure_key == "gia-han-giay-phep-tien-hanh-cong-3da893"
     assert reply.text.startswith("⏱ Thời hạn giải quyết: 10 ngày làm việc")
     assert not any("Thời hạn" in b.label for b in reply.buttons)
@@ -43,7 +46,7 @@ async def test_aspect_leads_the_card(runtime: Runtime) -> None:
 
 async def test_missing_facts_say_not_updated(runtime: Runtime) -> None:
     chat = ConsoleChat(runtime.assistant)
-    [reply] = await chat.say("gia han giay phep x quang le phi")
+    reply, _survey = await chat.say("gia han giay phep x quang le phi")
     assert (
         "Phí/lệ phí: chưa cập nhật" in reply.text and "https://example.test/gia-han" in reply.text
     )

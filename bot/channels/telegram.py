@@ -1,0 +1,371 @@
+"""Telegram (python-telegram-bot v22): one `build_application()`; handlers only translate.
+
+Handlers turn an `Update` into an `Incoming`, ask the core for a `Turn`, and deliver it:
+replies to the chat that wrote (a survey tap edits the tapped message), `Outgoing` messages to
+the staff chat or to a citizen a staff member answered. Every knowledge text is HTML-escaped;
+titles are bold; texts over 4,096 characters are split on line boundaries.
+
+Only private chats are served. Group chats (other than replies in the staff chat), channel
+posts and edited messages are ignored quietly: they are not requested from Telegram at all
+(`ALLOWED_UPDATES`), and the handlers' filters drop any that still arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings, SettingsError
+from bot.core.assistant import Assistant
+from bot.core.messages import STAFF, Button, Incoming, Reply, Turn
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+COMMANDS = ("start", "help", "linhvuc", "tim", "lienhe")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+MEDIA = (
+    "sticker",
+    "photo",
+    "voice",
+    "video_note",
+    "video",
+    "animation",
+    "audio",
+    "document",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
+WIDE_LABEL = 22  # buttons with longer labels get a row of their own
+APOLOGY = "Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Plain text cut into pieces whose escaped HTML fits `limit`, on line boundaries."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(html.escape(line)) > limit:  # one line too long: cut it where it fits
+            cut = limit
+            while len(html.escape(line[:cut])) > limit:
+                cut -= max(1, (len(html.escape(line[:cut])) - limit) // 5)
+            pieces += [current] if current else []
+            pieces.append(line[:cut])
+            current, line = "", line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if current and len(html.escape(candidate)) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def render(reply: Reply) -> list[str]:
+    """The reply as HTML messages: the title bold, every knowledge text escaped."""
+    head = f"<b>{html.escape(reply.title)}</b>\n\n" if reply.title else ""
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    chunks = [html.escape(c) for c in split_text(reply.text, limit - len(head))]
+    return [head + chunks[0], *chunks[1:]]
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """Inline keyboard: short labels two to a row, long ones alone."""
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        key = (
+            InlineKeyboardButton(button.label, url=button.url)
+            if button.url
+            else InlineKeyboardButton(button.label, callback_data=button.action)
+        )
+        wide = len(button.label) > WIDE_LABEL
+        if rows and not wide and len(rows[-1]) == 1 and len(rows[-1][0].text) <= WIDE_LABEL:
+            rows[-1].append(key)
+        else:
+            rows.append([key])
+    return InlineKeyboardMarkup(rows)
+
+
+def media_kind(message: Message) -> str:
+    return next((name for name in MEDIA if getattr(message, name, None)), "other")
+
+
+# ---------------------------------------------------------------- resilience
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (which retries RetryAfter) that also retries a timed-out request."""
+
+    attempts = 3
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except TimedOut:
+                if attempt == self.attempts:
+                    raise
+                log.warning("Telegram %s timed out, retry %d", endpoint, attempt)
+                await asyncio.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- handlers
+
+
+class TelegramChannel:
+    """Translates Updates for the core and delivers its Turns; no business logic here."""
+
+    def __init__(self, assistant: Assistant, staff_chat_id: int | None) -> None:
+        self.assistant = assistant
+        self.staff_chat_id = staff_chat_id
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message and message.text
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        args = " ".join(context.args or [])
+        await self._answer(
+            context.bot, message, Incoming(CHANNEL, _uid(update), args, command=name)
+        )
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message and message.text
+        await self._answer(context.bot, message, Incoming(CHANNEL, _uid(update), message.text))
+
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message
+        incoming = Incoming(CHANNEL, _uid(update), media=media_kind(message))
+        await self._answer(context.bot, message, incoming)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query
+        await query.answer()
+        if not query.data or query.message is None:
+            return
+        incoming = Incoming(CHANNEL, str(query.from_user.id), action=query.data)
+        turn = await self.assistant.respond(incoming)
+        tapped = query.message if isinstance(query.message, Message) else None
+        await self.deliver(context.bot, query.message.chat.id, turn, tapped)
+
+    async def on_staff_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message and message.reply_to_message and message.from_user
+        incoming = Incoming(
+            CHANNEL,
+            str(message.from_user.id),
+            message.text or "",
+            reply_to=str(message.reply_to_message.message_id),
+            from_staff=True,
+        )
+        await self._answer(context.bot, message, incoming)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log first, then tell the staff chat and apologise to the citizen."""
+        log.error("error while handling a Telegram update", exc_info=context.error)
+        error = type(context.error).__name__
+        try:
+            if self.staff_chat_id is not None:
+                await context.bot.send_message(
+                    self.staff_chat_id, f"⚠️ Trợ lý gặp lỗi khi xử lý một tin nhắn: {error}"
+                )
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is not None and chat.type == chat.PRIVATE:
+                await context.bot.send_message(chat.id, APOLOGY)
+        except Exception:
+            log.exception("could not report the error")
+
+    async def _answer(self, bot: Bot, message: Message, incoming: Incoming) -> None:
+        turn = await self.assistant.respond(incoming)
+        await self.deliver(bot, message.chat.id, turn)
+
+    # ------------------------------------------------------------ delivery
+
+    async def deliver(
+        self, bot: Bot, chat_id: int, turn: Turn, tapped: Message | None = None
+    ) -> None:
+        for reply in turn.replies:
+            if reply.edit and tapped is not None and await self._edit(tapped, reply):
+                continue
+            if reply.text:
+                await self.send(bot, chat_id, reply)
+        for out in turn.outgoing:
+            if out.to == STAFF:
+                if self.staff_chat_id is None:
+                    log.warning("no STAFF_CHAT_ID: a %s message was not delivered", out.reply.kind)
+                    continue
+                sent = await self.send(bot, self.staff_chat_id, out.reply)
+                if out.handoff_id is not None:
+                    await self.assistant.link_handoff(out.handoff_id, str(sent[0].message_id))
+            elif out.channel == CHANNEL:
+                await self.send(bot, int(out.to), out.reply)
+            else:
+                log.warning("cannot deliver a message to channel %s from Telegram", out.channel)
+
+    async def send(self, bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+        chunks = render(reply)
+        sent = []
+        for i, chunk in enumerate(chunks):
+            markup = keyboard(reply.buttons) if i == len(chunks) - 1 else None
+            sent.append(
+                await bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=NO_PREVIEW,
+                )
+            )
+        return sent
+
+    async def _edit(self, message: Message, reply: Reply) -> bool:
+        """Replace the tapped message (or only drop its buttons); False to send instead."""
+        try:
+            if not reply.text:
+                await message.edit_reply_markup(reply_markup=None)
+                return True
+            chunks = render(reply)
+            if len(chunks) > 1:
+                return False
+            await message.edit_text(
+                chunks[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply.buttons),
+                link_preview_options=NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            log.info("could not edit a message (%s); sending instead", exc)
+            return False
+        return True
+
+
+def _uid(update: Update) -> str:
+    assert update.effective_user
+    return str(update.effective_user.id)
+
+
+# ---------------------------------------------------------------- wiring
+
+
+def build_application(
+    settings: Settings, runtime: Runtime, *, webhook: bool = False
+) -> Application:
+    """The whole Telegram bot: every handler registered here, nowhere else."""
+    if settings.telegram_token is None:
+        raise SettingsError("TELEGRAM_TOKEN is not set")
+    # httpx logs every request URL at INFO, and Telegram URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .concurrent_updates(True)
+    )
+    if settings.telegram_base_url:
+        base = settings.telegram_base_url
+        builder = builder.base_url(base)
+        if base.endswith("/bot"):
+            builder = builder.base_file_url(base[: -len("bot")] + "file/bot")
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
+
+    channel = TelegramChannel(runtime.assistant, settings.staff_chat_id)
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    if settings.staff_chat_id is not None:
+        staff_replies = (
+            filters.Chat(settings.staff_chat_id)
+            & filters.UpdateType.MESSAGE
+            & filters.REPLY
+            & filters.TEXT
+            & ~filters.COMMAND
+        )
+        application.add_handler(MessageHandler(staff_replies, channel.on_staff_reply))
+    application.add_handler(CommandHandler(COMMANDS, channel.on_command, filters=private))
+    application.add_handler(MessageHandler(private & filters.COMMAND, channel.on_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))
+    application.add_handler(MessageHandler(private & ~filters.TEXT, channel.on_media))
+    application.add_handler(CallbackQueryHandler(channel.on_callback))
+    application.add_error_handler(channel.on_error)
+    return application
+
+
+async def run_polling(settings: Settings, runtime: Runtime, stop: asyncio.Event) -> None:
+    """Long polling until `stop` is set (the webhook, if any, is removed first)."""
+    application = build_application(settings, runtime)
+    async with application:
+        assert application.updater
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.start()
+        log.info("Telegram bot @%s polling", application.bot.username)
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+
+
+async def set_webhook(settings: Settings, url: str) -> bool:
+    """Register `url` (…/telegram of `tthc-bot serve`) with the secret token."""
+    if settings.telegram_webhook_secret is None:
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be set before registering a webhook")
+    if settings.telegram_token is None:
+        raise SettingsError("TELEGRAM_TOKEN is not set")
+    bot = Bot(
+        settings.telegram_token.get_secret_value(),
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+    )
+    async with bot:
+        return await bot.set_webhook(
+            url,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )

@@ -1,0 +1,141 @@
+"""Commands and browsing: /start, /help, /linhvuc (fields → procedures), /tim, /lienhe.
+
+Pure functions of the knowledge base. Field buttons carry a short hash of the field name
+(`fld:<hash>:<page>`), stable across restarts and replicas; procedure buttons carry the key
+(`card:<key>`). Lists are paginated so a keyboard stays short on a phone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from bot.core.cards import contact_text
+from bot.core.matcher import Matcher
+from bot.core.messages import Button, Reply
+from bot.knowledge import KnowledgeBase, Procedure
+
+PAGE_SIZE = 8
+EXAMPLE_ASPECTS = ("cần giấy tờ gì", "mất bao lâu", "lệ phí bao nhiêu")
+COMMANDS_HELP = (
+    "/linhvuc — xem thủ tục theo lĩnh vực\n"
+    "/tim <từ khóa> — tìm thủ tục, ví dụ: /tim x quang\n"
+    "/lienhe — địa chỉ, điện thoại của bộ phận một cửa\n"
+    "/help — hướng dẫn sử dụng"
+)
+
+
+def field_id(field: str) -> str:
+    return hashlib.sha1(field.encode()).hexdigest()[:8]
+
+
+def fields(kb: KnowledgeBase) -> dict[str, list[Procedure]]:
+    """Field name → its procedures, both sorted by name."""
+    grouped: dict[str, list[Procedure]] = defaultdict(list)
+    for procedure in kb.procedures:
+        grouped[procedure.field].append(procedure)
+    return {f: sorted(grouped[f], key=lambda p: p.name) for f in sorted(grouped)}
+
+
+def examples(kb: KnowledgeBase, count: int = 3) -> list[str]:
+    """Example questions the bot can answer: one procedure of each field, shortest wording."""
+    picked = [group[0] for group in fields(kb).values()]
+    picked += [p for p in sorted(kb.procedures, key=lambda p: p.name) if p not in picked]
+    questions = []
+    for procedure, aspect in zip(picked, EXAMPLE_ASPECTS, strict=False):
+        wording = min((procedure.name, *procedure.aliases), key=len)
+        questions.append(f"{wording[0].lower()}{wording[1:]} {aspect}")
+    return questions[:count]
+
+
+def start_reply(kb: KnowledgeBase) -> Reply:
+    lines = [
+        f"Xin chào! Tôi là trợ lý tự động hướng dẫn thủ tục hành chính của {kb.agency.name}.",
+        "",
+        "Bạn hãy gõ câu hỏi (có dấu hay không dấu đều được), tôi sẽ cho biết hồ sơ cần nộp, "
+        "thời hạn, phí, nơi nộp và căn cứ pháp lý; tính ngày dự kiến có kết quả; và chuyển "
+        "câu hỏi tới cán bộ khi cần.",
+        "",
+        "Ví dụ:",
+        *(f"• {q}" for q in examples(kb)),
+        "",
+        COMMANDS_HELP,
+    ]
+    return Reply("\n".join(lines), kind="start")
+
+
+def help_reply(kb: KnowledgeBase) -> Reply:
+    lines = [
+        "Cách dùng:",
+        "• Gõ câu hỏi về thủ tục, ví dụ: " + "; ".join(f"“{q}”" for q in examples(kb, 2)) + ".",
+        "• Bấm các nút dưới câu trả lời để xem hồ sơ, thời hạn, phí, nơi nộp.",
+        "• Hỏi tiếp ngắn gọn như “còn lệ phí thì sao?”, “nộp online được không?” — "
+        "tôi hiểu là về thủ tục vừa hỏi.",
+        "• “Nộp hôm nay thì bao giờ có kết quả?” — tôi tính ngày theo ngày làm việc.",
+        "• Sau mỗi câu trả lời, bạn có thể đánh giá bằng một lần bấm.",
+        "",
+        COMMANDS_HELP,
+    ]
+    return Reply("\n".join(lines), kind="help")
+
+
+def contact_reply(kb: KnowledgeBase) -> Reply:
+    return Reply(contact_text(kb.agency), kind="contact")
+
+
+def _pager(action: str, page: int, pages: int) -> list[Button]:
+    buttons = []
+    if page > 0:
+        buttons.append(Button("◀️ Trang trước", action=f"{action}{page - 1}"))
+    if page + 1 < pages:
+        buttons.append(Button("Trang sau ▶️", action=f"{action}{page + 1}"))
+    return buttons
+
+
+def _page_bounds(total: int, page: int) -> tuple[int, int]:
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(max(page, 0), pages - 1), pages
+
+
+def fields_reply(kb: KnowledgeBase, page: int = 0) -> Reply:
+    grouped = fields(kb)
+    page, pages = _page_bounds(len(grouped), page)
+    names = list(grouped)[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    buttons = [
+        Button(f"{name} ({len(grouped[name])})", action=f"fld:{field_id(name)}:0") for name in names
+    ]
+    text = "Chọn lĩnh vực để xem các thủ tục:"
+    if pages > 1:
+        text += f" (trang {page + 1}/{pages})"
+    return Reply(text, buttons=(*buttons, *_pager("flds:", page, pages)), kind="fields")
+
+
+def field_reply(kb: KnowledgeBase, fid: str, page: int = 0) -> Reply | None:
+    """The procedures of one field, or None when no field has this id any more."""
+    found = [(name, ps) for name, ps in fields(kb).items() if field_id(name) == fid]
+    if not found:
+        return None
+    name, procedures = found[0]
+    page, pages = _page_bounds(len(procedures), page)
+    shown = procedures[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    buttons = [Button(p.name, action=f"card:{p.key}") for p in shown]
+    buttons += _pager(f"fld:{fid}:", page, pages)
+    buttons.append(Button("↩️ Các lĩnh vực", action="flds:0"))
+    text = f"Lĩnh vực {name}: {len(procedures)} thủ tục"
+    text += f" (trang {page + 1}/{pages})." if pages > 1 else "."
+    return Reply(text, title=name, buttons=tuple(buttons), kind="field")
+
+
+def search_reply(matcher: Matcher, keywords: str) -> Reply:
+    if not keywords.strip():
+        return Reply("Bạn hãy gõ từ khóa sau lệnh, ví dụ: /tim x quang", kind="hint")
+    found = matcher.keyword_search(keywords, limit=PAGE_SIZE)
+    if not found:
+        return Reply(
+            f"Không tìm thấy thủ tục nào với từ khóa “{keywords.strip()}”. "
+            "Bạn thử từ khóa khác, hoặc xem /linhvuc.",
+            kind="search_empty",
+        )
+    buttons = tuple(Button(p.name, action=f"card:{p.key}") for p in found)
+    text = f"Các thủ tục phù hợp với “{keywords.strip()}” — bấm để xem:"
+    return Reply(text, buttons=buttons, kind="search")

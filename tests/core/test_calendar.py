@@ -1,0 +1,46 @@
+"""Working-day deadlines over weekends, Vietnamese public holidays and Tết."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from bot.core.calendar import TIMEZONE, add_working_days, deadline, deadline_text, is_working_day
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TIMEZONE)
+
+
+def test_tet_2027_is_skipped() -> None:
+    # Tết 2027: Thursday 4 to Wednesday 10 February are days off.
+    assert not any(is_working_day(date(2027, 2, d)) for d in range(4, 11))
+    d = deadline(local(2027, 2, 3, 9, 0), 5)
+    assert (d.received, d.result) == (date(2027, 2, 3), date(2027, 2, 17))
+    assert "thứ Tư, 17/02/2027" in deadline_text(d) and not d.shifted
+
+
+def test_after_office_hours_counts_from_next_working_day() -> None:
+    d = deadline(local(2027, 2, 3, 17, 30), 1)  # Wednesday evening before Tết
+    assert d.received == date(2027, 2, 11) and d.result == date(2027, 2, 12)
+    text = deadline_text(d)
+    assert "ngoài giờ làm việc" in text and "thứ Năm, 11/02/2027" in text
+
+
+def test_weekend_and_holidays() -> None:
+    saturday = deadline(local(2026, 8, 29, 10, 0), 2)  # 31/8 day off, 1–2/9 National Day
+    assert saturday.received == date(2026, 9, 3) and saturday.result == date(2026, 9, 7)
+    assert "vào ngày nghỉ" in deadline_text(saturday)
+    assert add_working_days(date(2026, 4, 29), 1) == date(2026, 5, 4)  # 30/4, 1/5, weekend
+
+
+def test_utc_input_is_read_in_vietnam_time() -> None:
+    # 10:30 UTC is 17:30 in Lạng Sơn: after hours.
+    d = deadline(datetime.fromisoformat("2026-06-01T10:30:00+00:00"), 0)
+    assert d.received == date(2026, 6, 2)
+
+
+@pytest.mark.parametrize("days", [0, 1, 15, 60])
+def test_result_is_a_working_day(days: int) -> None:
+    assert is_working_day(deadline(local(2027, 1, 29, 8, 0), days).result)

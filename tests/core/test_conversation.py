@@ -1,0 +1,172 @@
+"""Follow-ups, the survey and handoff state through the console adapter (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.channels.console import ConsoleChat
+from bot.core import browse
+from bot.core.cards import section_buttons
+from bot.core.feedback import save_feedback
+from bot.core.messages import STAFF, Incoming, Reply
+from bot.db import repo
+from bot.db.models import Feedback, Interaction
+from bot.knowledge import load_knowledge
+from bot.runtime import Runtime
+
+from ..conftest import REAL_KNOWLEDGE
+from ..dialog import Expect, verify_dialog
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Lạng Sơn
+
+
+def number(replies: list[Reply], label: str) -> str:
+    """What to type in the console to tap the button with `label`."""
+    labels = [b.label for r in replies for b in r.buttons]
+    return str(next(i for i, x in enumerate(labels, start=1) if label in x))
+
+
+async def test_console_survey_by_numbers(runtime: Runtime) -> None:
+    runtime.assistant.clock = lambda: NOW
+    chat = ConsoleChat(runtime.assistant, user_id="c1")
+    card = await verify_dialog(
+        chat, [("khai bao may x quang", Expect(kind="answer", buttons=["Hài lòng", "Hồ sơ"]))]
+    )
+    rated = await verify_dialog(
+        chat,
+        [
+            (
+                number(card, "Không hài lòng"),
+                Expect(kind="rated", contains=["Không hài lòng", "Thông tin có đủ"]),
+            )
+        ],
+    )
+    await verify_dialog(
+        chat,
+        [
+            (number(rated, "Có, đủ rồi"), Expect(kind="answered", contains=["góp ý"])),
+            ("Nên ghi rõ mẫu đơn", Expect(kind="comment_saved")),
+            # The window is closed: the same words are now a follow-up about documents.
+            ("Nên ghi rõ mẫu đơn", Expect(kind="answer", procedure="2.002131")),
+        ],
+    )
+    assert chat.outgoing == []  # the last turn alerted nobody
+    async with runtime.sessionmaker() as session:
+        [row] = (await session.scalars(select(Feedback))).all()
+    assert (row.score, row.enough_info, row.comment) == (2, True, "Nên ghi rõ mẫu đơn")
+
+
+async def test_low_rating_alerts_staff(runtime: Runtime) -> None:
+    assistant = runtime.assistant
+    [card, survey] = await assistant.handle(Incoming("console", "u9", "khai bao may x quang"))
+    turn = await assistant.respond(
+        Incoming("console", "u9", action=f"fb:{survey.interaction_id}:1")
+    )
+    [alert] = turn.outgoing
+    assert alert.to == STAFF and "Rất không hài lòng" in alert.reply.text
+    # No staff chat configured: no "Hỏi cán bộ" offer, the contact details instead.
+    assert not any("Hỏi cán bộ" in b.label for r in turn.replies for b in r.buttons)
+    [contact] = await assistant.handle(
+        Incoming("console", "u9", action=f"ask:{card.interaction_id}")
+    )
+    assert "0200 000 000" in contact.text
+
+
+async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runtime) -> None:
+    now = [NOW]
+    runtime.assistant.clock = lambda: now[0]
+    chat = ConsoleChat(runtime.assistant, user_id="f1")
+    await verify_dialog(
+        chat,
+        [
+            ("xin gia hạn gp bức xạ", Expect(kind="answer")),
+            ("còn lệ phí thì sao?", Expect(kind="answer", contains=["Phí/lệ phí: chưa cập nhật"])),
+            ("nop online duoc khong", Expect(kind="answer", contains=["Cách nộp"])),
+            ("mất bao lâu", Expect(kind="answer", contains=["10 ngày làm việc"])),
+            (
+                "nộp hôm nay thì bao giờ có kết quả",
+                Expect(kind="answer", contains=["thứ Hai, 16/03/2026"]),
+            ),
+        ],
+    )
+    for reply in await chat.say("mất bao lâu"):
+        assert reply.procedure_key in (None, "gia-han-giay-phep-tien-hanh-cong-3da893")
+    now[0] += timedelta(minutes=31)
+    await verify_dialog(chat, [("mất bao lâu", Expect(kind="fallback"))])
+    other = ConsoleChat(runtime.assistant, user_id="f2")  # context is per user
+    [first, *_] = await other.say("còn lệ phí thì sao?")
+    assert first.kind in ("clarify", "fallback") and first.procedure_key is None
+    async with runtime.sessionmaker() as session:
+        rows = (await session.scalars(select(Interaction).order_by(Interaction.id))).all()
+    assert [r.outcome for r in rows[:6]] == ["answer"] * 6
+    assert rows[1].confidence is None and rows[1].aspect == "fee"  # answered from context
+
+
+async def test_a_question_during_the_comment_window_is_answered(runtime: Runtime) -> None:
+    assistant = runtime.assistant
+    [_, survey] = await assistant.handle(Incoming("console", "q1", "khai bao may x quang"))
+    iid = survey.interaction_id
+    await assistant.handle(Incoming("console", "q1", action=f"fb:{iid}:5"))
+    await assistant.handle(Incoming("console", "q1", action=f"fi:{iid}:n"))
+    [card, _] = await assistant.handle(Incoming("console", "q1", "gia hạn giấy phép x quang?"))
+    assert card.kind == "answer"
+    [reply] = await assistant.handle(Incoming("console", "q1", "cảm ơn"))
+    assert reply.kind == "smalltalk"  # the window was closed by the question
+    async with runtime.sessionmaker() as session:
+        feedback = await session.scalar(select(Feedback))
+    assert feedback is not None and feedback.enough_info is False and feedback.comment is None
+
+
+async def test_buttons_of_someone_else_are_refused(runtime: Runtime) -> None:
+    assistant = runtime.assistant
+    [_, survey] = await assistant.handle(Incoming("console", "owner", "khai bao may x quang"))
+    [reply] = await assistant.handle(
+        Incoming("console", "intruder", action=f"fb:{survey.interaction_id}:1")
+    )
+    assert reply.kind == "stale"
+    async with runtime.sessionmaker() as session:
+        assert (await session.scalars(select(Feedback))).all() == []
+
+
+async def test_concurrent_first_ratings_make_one_row(runtime: Runtime) -> None:
+    assistant = runtime.assistant
+    [_, survey] = await assistant.handle(Incoming("console", "r1", "khai bao may x quang"))
+    iid = survey.interaction_id
+    user_key = assistant.user_key(Incoming("console", "r1"))
+    results = await asyncio.gather(
+        *(save_feedback(assistant, interaction_id=iid, user_key=user_key, score=s) for s in (1, 5))
+    )
+    assert all(row is not None for row, _ in results)
+    async with runtime.sessionmaker() as session:
+        rows = (await session.scalars(select(Feedback))).all()
+    assert len(rows) == 1 and rows[0].score in (1, 5)
+
+
+async def test_conversation_upsert_is_one_row(runtime: Runtime) -> None:
+    async with runtime.sessionmaker.begin() as session:
+        await repo.update_conversation(session, user_key="k", procedure_key="a")
+        await repo.update_conversation(session, user_key="k", pending="comment")
+    async with runtime.sessionmaker() as session:
+        row = await repo.get_conversation(session, user_key="k")
+    assert row is not None and (row.procedure_key, row.pending) == ("a", "comment")
+
+
+def test_every_button_fits_telegram_callback_data() -> None:
+    """Callback data is at most 64 bytes, on the department's real knowledge base."""
+    kb = load_knowledge(REAL_KNOWLEDGE)
+    buttons = [b for p in kb.procedures for b in section_buttons(p)]
+    buttons += browse.fields_reply(kb).buttons
+    for name in browse.fields(kb):
+        for page in range(3):
+            reply = browse.field_reply(kb, browse.field_id(name), page)
+            assert reply is not None
+            buttons += reply.buttons
+    actions = [b.action for b in buttons if b.url is None]
+    actions += [f"pick:{2**31 - 1}:{p.key}" for p in kb.procedures]
+    actions += [f"fb:{2**31 - 1}:5", f"fi:{2**31 - 1}:y", f"skip:{2**31 - 1}"]
+    assert len(actions) > 100
+    too_long = [a for a in actions if a is None or len(a.encode()) > 64]
+    assert not too_long
