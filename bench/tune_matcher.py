@@ -21,14 +21,19 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.aspects import aspect_spans
-from bot.core.matcher import Matcher
+from bot.core.matcher import Matcher, Weights
 from bot.core.smalltalk import detect_smalltalk
 from bot.evaluation import load_questions
 from bot.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 RANK_FIELDS = [
-    "recall", "bigrams", "variant_recall", "variant_precision", "fuzzy", "name_precision",
+    "recall",
+    "bigrams",
+    "variant_recall",
+    "variant_precision",
+    "fuzzy",
+    "name_precision",
     "contrast",
 ]
 
@@ -62,14 +67,28 @@ def top1_quality(matcher, ranked) -> tuple[float, float]:
     return hits / len(in_scope), lead / len(in_scope)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000):
-    x1 = np.hstack([np.ones((len(x), 1)), x])
+def normalised(weights: Weights) -> Weights:
+    """Ranking ignores scale; fixing the sum keeps the lead comparable between trials."""
+    total = sum(getattr(weights, f) for f in RANK_FIELDS) or 1.0
+    return dataclasses.replace(weights, **{f: getattr(weights, f) / total for f in RANK_FIELDS})
+
+
+def objective(matcher, rows, weights) -> float:
+    top1, lead = top1_quality(matcher, ranked_with(matcher, rows, normalised(weights)))
+    return top1 + 0.1 * lead
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 3000):
+    """L2-regularised logistic regression on standardised features, returned unstandardised."""
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    x1 = np.hstack([np.ones((len(x), 1)), (x - mean) / std])
     w = np.zeros(x1.shape[1])
     for _ in range(steps):
         p = 1 / (1 + np.exp(-np.clip(x1 @ w, -30, 30)))
         grad = x1.T @ (p - y) / len(y) + l2 * np.r_[0, w[1:]]
         w -= 0.5 * grad
-    return w
+    coefficients = w[1:] / std
+    return np.r_[w[0] - coefficients @ mean, coefficients]
 
 
 def predict(w, x):
@@ -117,16 +136,32 @@ def main() -> None:
 
     rng = np.random.default_rng(args.seed)
     best_w = matcher.weights
-    best = top1_quality(matcher, ranked_with(matcher, rows, best_w))
-    print(f"current weights: top-1 {best[0]:.1%}")
-    for _ in range(args.trials):
+    best = objective(matcher, rows, best_w)
+    print(
+        f"current weights: top-1 {top1_quality(matcher, ranked_with(matcher, rows, best_w))[0]:.1%}"
+    )
+    for _ in range(args.trials):  # random restarts …
         values = rng.dirichlet(np.ones(len(RANK_FIELDS)))
-        chosen = dict(zip(RANK_FIELDS, map(float, values), strict=True))
-        trial = dataclasses.replace(best_w, **chosen)
-        quality = top1_quality(matcher, ranked_with(matcher, rows, trial))
-        if quality > best:
+        trial = dataclasses.replace(
+            best_w, **dict(zip(RANK_FIELDS, map(float, values), strict=True))
+        )
+        if (quality := objective(matcher, rows, trial)) > best:
             best, best_w = quality, trial
-    print(f"best weights: top-1 {best[0]:.1%}, mean lead {best[1]:.3f}")
+    for step in (0.05, 0.02, 0.01):  # … then coordinate ascent
+        improved = True
+        while improved:
+            improved = False
+            for field in RANK_FIELDS:
+                for delta in (step, -step):
+                    value = getattr(best_w, field) + delta
+                    if value < 0:
+                        continue
+                    trial = dataclasses.replace(best_w, **{field: value})
+                    if (quality := objective(matcher, rows, trial)) > best:
+                        best, best_w, improved = quality, trial, True
+    best_w = normalised(best_w)
+    quality = top1_quality(matcher, ranked_with(matcher, rows, best_w))
+    print(f"best weights: top-1 {quality[0]:.1%}, mean lead {quality[1]:.3f}")
     print("Weights(" + ", ".join(f"{f}={getattr(best_w, f):.3f}" for f in RANK_FIELDS) + ")")
 
     ranked = ranked_with(matcher, rows, best_w)
