@@ -73,20 +73,21 @@ class _Variant:
 class Weights:
     """How a candidate's features add up to its ranking score (tuned on the dev set)."""
 
-    recall: float = 0.40  # question words the procedure knows anywhere (idf-weighted)
-    bigrams: float = 0.15  # question word pairs the procedure knows
-    variant_recall: float = 0.15  # … that its best single name/alias explains
-    variant_precision: float = 0.15  # share of that name/alias the question covers
-    fuzzy: float = 0.15  # rapidfuzz token_set_ratio with that name/alias
-    name_precision: float = 0.0  # share of the legal name the question covers
-    contrast: float = 0.3  # question words that set it apart from its closest rivals
+    recall: float = 0.009  # question words the procedure knows anywhere (idf-weighted)
+    bigrams: float = 0.594  # question word pairs the procedure knows
+    variant_recall: float = 0.181  # … that its best single name/alias explains
+    variant_precision: float = 0.038  # share of that name/alias the question covers
+    fuzzy: float = 0.136  # rapidfuzz token_set_ratio with that name/alias
+    name_precision: float = 0.017  # share of the legal name the question covers
+    contrast: float = 0.004  # question words that set it apart from its closest rivals
+    missing: float = 0.021  # its own distinctive name words the question lacks (cấp *lại*)
     unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
 
 
 # Logistic models over decision features (see `_decision_features`), fitted by
 # bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-6.0, 4.0, 2.0, 4.0, 2.0, -3.0, 0.0, 2.0)
-TOP1_MODEL: tuple[float, ...] = (-6.0, 4.0, 12.0, 2.0, 1.0, -2.0, 0.0, 1.0)
+IN_SCOPE_MODEL: tuple[float, ...] = (-9.923, 4.481, 3.968, 2.872, 2.472, -3.604, 3.175, 1.093)
+TOP1_MODEL: tuple[float, ...] = (-8.182, 2.599, 6.726, 1.464, 3.193, 0.31, 1.949, 0.903)
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,10 @@ class Candidate:
     variants: tuple[tuple[float, float, float], ...]  # (recall, precision, fuzzy) per variant
     name_precision: float
     name_recall: float
-    matched: tuple[bool, ...]  # which question words the procedure knows
+    matched: tuple[bool, ...]  # which question words the procedure itself knows
     score: float = 0.0
     contrast: float = 0.0
+    missing: float = 0.0
 
 
 def _bigrams(folded: Sequence[str]) -> list[str]:
@@ -144,6 +146,7 @@ class Matcher:
         self.weights = weights or Weights()
         self._variants: list[list[_Variant]] = []
         self._name_words: list[frozenset[str]] = []
+        self._legal_words: list[frozenset[str]] = []
         self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
         postings: dict[str, set[int]] = defaultdict(set)
         analyze = lru_cache(maxsize=None)(self.normalizer.analyze)  # fields repeat a lot
@@ -160,6 +163,7 @@ class Matcher:
                 if folded and is_name is not None:
                     variants.append(_Variant(folded, frozenset(folded), " ".join(folded), is_name))
             self._variants.append(variants)
+            self._legal_words.append(frozenset(variants[0].words) if variants else frozenset())
             self._name_words.append(
                 frozenset(w for v in variants if v.is_name for w in v.words)
                 | frozenset(analyze(procedure.field).content_tokens())
@@ -196,7 +200,7 @@ class Matcher:
         if len(token) < 4:  # one letter off a short syllable is another word: lang ≠ bang
             return token
         found = process.extractOne(
-            token, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=0.8
+            token, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=0.79
         )
         return found[0] if found else token
 
@@ -226,6 +230,7 @@ class Matcher:
         spellings = self._spellings[index]
         field_words = self._field_words[index]
         explained = [0.0] * len(query.words)
+        own = [False] * len(query.words)
         for i, word in enumerate(query.words):
             seen = spellings.get(word)
             if seen is None:
@@ -236,6 +241,7 @@ class Matcher:
             if query.accented and query.accented[i] != word and query.accented[i] not in seen:
                 credit *= ACCENT_MISMATCH_CREDIT
             explained[i] = query.weights[i] * credit
+            own[i] = True
         total = query.total
         postings = self._postings
         bigrams = (
@@ -262,7 +268,7 @@ class Matcher:
             tuple(variants),
             name_covered / name_total,
             sum(e for e, w in zip(explained, query.words, strict=True) if w in name_words) / total,
-            tuple(e > 0 for e in explained),
+            tuple(own),
         )
 
     def score(self, c: Candidate, weights: Weights | None = None) -> float:
@@ -279,6 +285,7 @@ class Matcher:
             + w.bigrams * c.bigrams
             + w.name_precision * c.name_precision
             + w.contrast * c.contrast
+            - w.missing * c.missing
             + best_variant
         )
 
@@ -301,15 +308,15 @@ class Matcher:
 
     def rank(self, query: Query, weights: Weights | None = None) -> list[Candidate]:
         scored = [self.candidate(i, query) for i in self._candidates(query)]
-        return self.rerank(scored, weights)
+        return self.rerank(query, scored, weights)
 
     def rerank(
-        self, candidates: Sequence[Candidate], weights: Weights | None = None
+        self, query: Query, candidates: Sequence[Candidate], weights: Weights | None = None
     ) -> list[Candidate]:
         """Score, then score again with contrast: among the closest rivals, a word only one of
         them knows ("mất" for cấp lại) decides more than a word they all know ("x quang")."""
         for c in candidates:
-            c.contrast = 0.0
+            c.contrast = c.missing = 0.0
             c.score = self.score(c, weights)
         ranked = sorted(candidates, key=lambda c: -c.score)
         rivals = ranked[:RIVALS]
@@ -319,10 +326,32 @@ class Matcher:
         known_by = [sum(c.matched[i] for c in rivals) for i in range(n_words)]
         local = [math.log(1 + len(rivals) / k) if k else 0.0 for k in known_by]
         total = sum(local) or 1.0
+        missing = self._missing_distinctive(rivals, frozenset(query.words))
         for c in ranked:
             c.contrast = sum(w for w, m in zip(local, c.matched, strict=True) if m) / total
+            c.missing = missing.get(c.index, 0.0)
             c.score = self.score(c, weights)
         return sorted(ranked, key=lambda c: -c.score)
+
+    def _missing_distinctive(
+        self, rivals: Sequence[Candidate], asked: frozenset[str]
+    ) -> dict[int, float]:
+        """For each rival, the share of its distinctive legal-name words (those fewer than
+        half of the rivals' names have) that the question does not contain."""
+        names = {c.index: self._legal_words[c.index] for c in rivals}
+        counts: dict[str, int] = defaultdict(int)
+        for words in names.values():
+            for word in words:
+                counts[word] += 1
+        half = len(rivals) / 2
+        result = {}
+        for index, words in names.items():
+            distinctive = [w for w in words if counts[w] < half]
+            weight = {w: math.log(1 + len(rivals) / counts[w]) for w in distinctive}
+            total = sum(weight.values())
+            lacking = sum(v for w, v in weight.items() if w not in asked)
+            result[index] = lacking / total if total else 0.0
+        return result
 
     def decision_features(self, query: Query, ranked: Sequence[Candidate]) -> list[float]:
         """What the calibration models see: the best candidate and how far it leads."""

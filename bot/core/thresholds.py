@@ -11,5 +11,5 @@ class Thresholds:
     match is right with probability ≥ `answer`; offer choices when the question is about our
     procedures with probability ≥ `clarify`; otherwise fall back."""
 
-    answer: float = 0.8
-    clarify: float = 0.5
+    answer: float = 0.91
+    clarify: float = 0.76
