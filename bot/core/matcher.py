@@ -73,21 +73,21 @@ class _Variant:
 class Weights:
     """How a candidate's features add up to its ranking score (tuned on the dev set)."""
 
-    recall: float = 0.009  # question words the procedure knows anywhere (idf-weighted)
-    bigrams: float = 0.594  # question word pairs the procedure knows
-    variant_recall: float = 0.181  # … that its best single name/alias explains
-    variant_precision: float = 0.038  # share of that name/alias the question covers
-    fuzzy: float = 0.136  # rapidfuzz token_set_ratio with that name/alias
-    name_precision: float = 0.017  # share of the legal name the question covers
-    contrast: float = 0.004  # question words that set it apart from its closest rivals
-    missing: float = 0.021  # its own distinctive name words the question lacks (cấp *lại*)
+    recall: float = 0.008  # question words the procedure knows anywhere (idf-weighted)
+    bigrams: float = 0.339  # question word pairs the procedure knows
+    variant_recall: float = 0.126  # … that its best single name/alias explains
+    variant_precision: float = 0.216  # share of that name/alias the question covers
+    fuzzy: float = 0.026  # rapidfuzz token_set_ratio with that name/alias
+    name_precision: float = 0.074  # share of the legal name the question covers
+    contrast: float = 0.155  # question words that set it apart from its closest rivals
+    missing: float = 0.056  # its own distinctive name words the question lacks (cấp *lại*)
     unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
 
 
 # Logistic models over decision features (see `_decision_features`), fitted by
 # bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-9.923, 4.481, 3.968, 2.872, 2.472, -3.604, 3.175, 1.093)
-TOP1_MODEL: tuple[float, ...] = (-8.182, 2.599, 6.726, 1.464, 3.193, 0.31, 1.949, 0.903)
+IN_SCOPE_MODEL: tuple[float, ...] = (-9.688, 6.759, 3.497, 2.163, 2.876, -4.251, 2.874, 0.447)
+TOP1_MODEL: tuple[float, ...] = (-6.406, 4.284, 8.655, 0.794, 2.082, 0.621, 1.817, -1.318)
 
 
 @dataclass(frozen=True)

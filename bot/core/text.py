@@ -29,6 +29,7 @@ FILLERS = frozenset(
     phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn lạng sơn sở ai nào""".split()
 )
 NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
+NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
     tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi""".split()
@@ -150,6 +151,14 @@ class Analysis:
         return [source[i] for i in self.content]
 
 
+def _negates(tokens: list[str], filler: list[bool], i: int) -> bool:
+    """A content word follows, possibly after a modal: "không (phải) đánh giá rủi ro"."""
+    j = i + 1
+    if j < len(tokens) and fold(tokens[j]) in NEGATED_MODALS:
+        j += 1
+    return j < len(tokens) and not filler[j]
+
+
 class Normalizer:
     """Turns raw text into an Analysis, expanding abbreviations from `synonyms.yaml`."""
 
@@ -193,7 +202,7 @@ class Normalizer:
         for i, token in enumerate(tokens):
             # "không" before a content word negates it ("không sử dụng ngân sách"); at the end
             # of a question it only asks ("có cần khai báo không").
-            if token in NEGATIONS and i + 1 < len(tokens) and not filler[i + 1]:
+            if token in NEGATIONS and _negates(tokens, filler, i):
                 filler[i] = False
         content = tuple(i for i, is_filler in enumerate(filler) if not is_filler)
         return Analysis(tuple(tokens), folded, content, has_diacritics(cleaned))
