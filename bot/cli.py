@@ -107,7 +107,7 @@ def match(
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(1) from None
-    matcher = Matcher(kb.procedures, kb.synonyms)
+    matcher = Matcher(kb.procedures, kb.synonyms, settings().thresholds())
     for line in sys.stdin:
         result = matcher.search(line.rstrip("\n"))
         results = [

@@ -324,7 +324,7 @@ class Assistant:
             normalized=mask_personal_data(result.analysis.text),
             outcome="answer" if procedure else result.outcome,
             procedure_key=procedure.key if procedure else None,
-            confidence=best.score if best else None,  # None on a follow-up from context
+            confidence=result.confidence if best else None,  # None on a context follow-up
             aspect=result.aspect,
         )
 
