@@ -296,7 +296,7 @@ class Matcher:
             (t for t in {*query.words, *query.bigrams} if t in self._idf),
             key=lambda t: len(self._postings[t]),
         )
-        common = max(50, len(self.procedures) // 10)
+        common = max(40, len(self.procedures) // 25)
         for position, term in enumerate(terms):
             postings = self._postings[term]
             if position and len(postings) > common:
