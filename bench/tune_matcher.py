@@ -9,7 +9,7 @@
    the in-sample ones, so the numbers reported are not only what the fit has seen.
 3. Thresholds: the lowest answer probability keeping confident-but-wrong ≤ 1.5%, and the
    clarify probability rejecting ≥ 95% of out-of-scope questions.
-Prints the constants to paste into bot/core/matcher.py and bot/core/thresholds.py.
+Prints the constants to paste into bot/core/ranking.py and bot/core/thresholds.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.aspects import aspect_spans
-from bot.core.matcher import Matcher, Weights
+from bot.core.matcher import Matcher
+from bot.core.ranking import Weights
 from bot.core.smalltalk import detect_smalltalk
 from bot.evaluation import load_questions
 from bot.knowledge import load_knowledge

@@ -23,6 +23,15 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans
+from bot.core.ranking import (
+    IN_SCOPE_MODEL,
+    TOP1_MODEL,
+    Candidate,
+    Query,
+    Weights,
+    logistic,
+    score,
+)
 from bot.core.smalltalk import detect_smalltalk
 from bot.core.text import Analysis, Normalizer, fold, teencode_variant
 from bot.core.thresholds import Thresholds
@@ -69,65 +78,8 @@ class _Variant:
     is_name: bool
 
 
-@dataclass(frozen=True)
-class Weights:
-    """How a candidate's features add up to its ranking score (tuned on the dev set)."""
-
-    recall: float = 0.008  # question words the procedure knows anywhere (idf-weighted)
-    bigrams: float = 0.339  # question word pairs the procedure knows
-    variant_recall: float = 0.126  # … that its best single name/alias explains
-    variant_precision: float = 0.216  # share of that name/alias the question covers
-    fuzzy: float = 0.026  # rapidfuzz token_set_ratio with that name/alias
-    name_precision: float = 0.074  # share of the legal name the question covers
-    contrast: float = 0.155  # question words that set it apart from its closest rivals
-    missing: float = 0.056  # its own distinctive name words the question lacks (cấp *lại*)
-    unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
-
-
-# Logistic models over decision features (see `_decision_features`), fitted by
-# bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-9.688, 6.759, 3.497, 2.163, 2.876, -4.251, 2.874, 0.447)
-TOP1_MODEL: tuple[float, ...] = (-6.406, 4.284, 8.655, 0.794, 2.082, 0.621, 1.817, -1.318)
-
-
-@dataclass(frozen=True)
-class Query:
-    """The question's content words as the index sees them."""
-
-    words: tuple[str, ...]  # folded, typo-corrected
-    accented: tuple[str, ...] | None  # as typed, when the citizen used diacritics
-    credit: tuple[float, ...]  # 1, or TYPO_CREDIT for corrected words
-    weights: tuple[float, ...]
-    bigrams: tuple[str, ...]
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights) or 1.0
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A procedure's features for one question; `score` ranks candidates."""
-
-    index: int
-    recall: float
-    bigrams: float
-    variants: tuple[tuple[float, float, float], ...]  # (recall, precision, fuzzy) per variant
-    name_precision: float
-    name_recall: float
-    matched: tuple[bool, ...]  # which question words the procedure itself knows
-    score: float = 0.0
-    contrast: float = 0.0
-    missing: float = 0.0
-
-
 def _bigrams(folded: Sequence[str]) -> list[str]:
     return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
-
-
-def _logistic(model: Sequence[float], features: Sequence[float]) -> float:
-    z = model[0] + sum(c * x for c, x in zip(model[1:], features, strict=True))
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 class Matcher:
@@ -272,22 +224,7 @@ class Matcher:
         )
 
     def score(self, c: Candidate, weights: Weights | None = None) -> float:
-        w = weights or self.weights
-        best_variant = max(
-            (
-                w.variant_recall * r + w.variant_precision * p + w.fuzzy * f
-                for r, p, f in c.variants
-            ),
-            default=0.0,
-        )
-        return (
-            w.recall * c.recall
-            + w.bigrams * c.bigrams
-            + w.name_precision * c.name_precision
-            + w.contrast * c.contrast
-            - w.missing * c.missing
-            + best_variant
-        )
+        return score(c, weights or self.weights)
 
     def _candidates(self, query: Query) -> list[int]:
         """Procedures sharing the most idf weight with the question (cheap first pass)."""
@@ -389,8 +326,8 @@ class Matcher:
             outcome = "smalltalk" if smalltalk else "fallback"
             return MatchResult(outcome, aspect, (), analysis, smalltalk, deadline)
         features = self.decision_features(query, ranked)
-        in_scope = _logistic(IN_SCOPE_MODEL, features)
-        confidence = _logistic(TOP1_MODEL, features)
+        in_scope = logistic(IN_SCOPE_MODEL, features)
+        confidence = logistic(TOP1_MODEL, features)
         t = self.thresholds
         if in_scope < t.clarify:
             outcome = "smalltalk" if smalltalk else "fallback"

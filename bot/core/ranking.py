@@ -1,0 +1,85 @@
+"""What ranking works on: the question's words, a candidate's features, the weights that
+add them up, and the calibration models that turn the best candidate into probabilities.
+
+Weights and models are fitted on the dev set by `bench/tune_matcher.py`; keep them here so a
+retune is a reviewable diff of numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a candidate's features add up to its ranking score (tuned on the dev set)."""
+
+    recall: float = 0.008  # question words the procedure knows anywhere (idf-weighted)
+    bigrams: float = 0.339  # question word pairs the procedure knows
+    variant_recall: float = 0.126  # … that its best single name/alias explains
+    variant_precision: float = 0.216  # share of that name/alias the question covers
+    fuzzy: float = 0.026  # rapidfuzz token_set_ratio with that name/alias
+    name_precision: float = 0.074  # share of the legal name the question covers
+    contrast: float = 0.155  # question words that set it apart from its closest rivals
+    missing: float = 0.056  # its own distinctive name words the question lacks (cấp *lại*)
+    unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
+
+
+# Logistic models over decision features (see `_decision_features`), fitted by
+# bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
+IN_SCOPE_MODEL: tuple[float, ...] = (-9.688, 6.759, 3.497, 2.163, 2.876, -4.251, 2.874, 0.447)
+TOP1_MODEL: tuple[float, ...] = (-6.406, 4.284, 8.655, 0.794, 2.082, 0.621, 1.817, -1.318)
+
+
+@dataclass(frozen=True)
+class Query:
+    """The question's content words as the index sees them."""
+
+    words: tuple[str, ...]  # folded, typo-corrected
+    accented: tuple[str, ...] | None  # as typed, when the citizen used diacritics
+    credit: tuple[float, ...]  # 1, or TYPO_CREDIT for corrected words
+    weights: tuple[float, ...]
+    bigrams: tuple[str, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights) or 1.0
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A procedure's features for one question; `score` ranks candidates."""
+
+    index: int
+    recall: float
+    bigrams: float
+    variants: tuple[tuple[float, float, float], ...]  # (recall, precision, fuzzy) per variant
+    name_precision: float
+    name_recall: float
+    matched: tuple[bool, ...]  # which question words the procedure itself knows
+    score: float = 0.0
+    contrast: float = 0.0
+    missing: float = 0.0
+
+
+def score(c: Candidate, w: Weights) -> float:
+    """A candidate's ranking score: its features weighted, with its best name or alias."""
+    best_variant = max(
+        (w.variant_recall * r + w.variant_precision * p + w.fuzzy * f for r, p, f in c.variants),
+        default=0.0,
+    )
+    return (
+        w.recall * c.recall
+        + w.bigrams * c.bigrams
+        + w.name_precision * c.name_precision
+        + w.contrast * c.contrast
+        - w.missing * c.missing
+        + best_variant
+    )
+
+
+def logistic(model: Sequence[float], features: Sequence[float]) -> float:
+    z = model[0] + sum(c * x for c, x in zip(model[1:], features, strict=True))
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
