@@ -37,7 +37,7 @@ from bot.core.text import Analysis, Normalizer, fold, teencode_variant
 from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
 
-CANDIDATES = 12
+CANDIDATES = 8
 RIVALS = 6  # the closest candidates among which words are weighed for contrast
 ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
