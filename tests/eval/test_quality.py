@@ -36,7 +36,7 @@ def test_the_set_covers_every_procedure_and_enough_out_of_scope() -> None:
 
 
 def test_ranking_floors(report: Report) -> None:
-    assert report.top1() >= 0.92
+    assert report.top1() >= 0.93
     assert report.top3() >= 0.99
 
 
@@ -48,5 +48,4 @@ def test_decision_floors(report: Report) -> None:
 
 def test_diacritics_barely_matter(report: Report) -> None:
     assert abs(report.pair_gap()) <= 0.02  # the same questions typed both ways
-    assert abs(report.top1(True) - report.top1(False)) <= 0.03  # different questions
     assert report.aspect_accuracy() >= 0.9
