@@ -310,7 +310,7 @@ app.add_typer(telegram_app, name="telegram")
 
 def _serving_settings(*, webhook: bool) -> Settings:
     """Settings checked for a running bot: one clear line and exit 2 when something is missing."""
-    import logging
+    from bot.logging_setup import configure
 
     current = settings()
     missing = [
@@ -324,9 +324,7 @@ def _serving_settings(*, webhook: bool) -> Settings:
     if missing:
         typer.echo(f"Missing setting(s): {', '.join(missing)}", err=True)
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure(current)  # LOG_FORMAT=json: one JSON object per line
     return current
 
 
@@ -350,6 +348,7 @@ def telegram(ctx: typer.Context) -> None:
 
     from bot.channels.telegram import run_polling
     from bot.runtime import start
+    from bot.staff.reload import KnowledgeWatcher
 
     current = _serving_settings(webhook=False)
 
@@ -359,8 +358,10 @@ def telegram(ctx: typer.Context) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         runtime = await start(current)
+        watcher = KnowledgeWatcher(runtime.sessionmaker, runtime.assistant)
         try:
-            await run_polling(current, runtime, stop)
+            async with watcher.running():  # knowledge edits reach this bot within seconds
+                await run_polling(current, runtime, stop)
         finally:
             await runtime.close()
 
@@ -381,24 +382,103 @@ def telegram_set_webhook(url: str) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every HTTP request.")
+    ] = False,
 ) -> None:
-    """Serve the web app: POST /telegram (webhook), GET /healthz."""
+    """Serve the web app: POST /telegram (webhook), /admin (staff), GET /healthz, /readyz."""
     import uvicorn
 
     from bot.channels.web import build_web_app, components
+    from bot.logging_setup import configure
     from bot.runtime import start
 
     current = settings()
     if current.telegram_token is not None:
         current = _serving_settings(webhook=True)
+    configure(current)
+    if current.session_secret is None:
+        typer.echo("admin web (/admin) is off: set SESSION_SECRET to enable it", err=True)
 
     async def main() -> None:
         runtime = await start(current)
         try:
             web = build_web_app(runtime, components(current, runtime))
-            config = uvicorn.Config(web, host=host, port=port, proxy_headers=True, lifespan="on")
-            await uvicorn.Server(config).serve()
+            config = uvicorn.Config(
+                web,
+                host=host,
+                port=port,
+                proxy_headers=True,
+                lifespan="on",
+                log_config=None,  # uvicorn's records go through our handler (JSON, redaction)
+                access_log=access_log,
+            )
+            await uvicorn.Server(config).serve()  # SIGTERM: stop accepting, finish, lifespan
         finally:
             await runtime.close()
 
     run_bot(main())
+
+
+# ---------------------------------------------------------------- staff and audit
+
+staff_app = typer.Typer(help="Staff accounts of the admin web (/admin).", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+def staff_add(
+    name: str,
+    role: Annotated[str, typer.Option("--role", help="editor (may edit) or viewer (reads)")],
+) -> None:
+    """Add a staff account; the password is read from standard input (asked for on a terminal)."""
+    from bot.staff.accounts import StaffError
+    from bot.staff.commands import add
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        typer.echo(run(add(settings(), name, role, password)))
+    except StaffError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """List staff accounts and their roles."""
+    from bot.staff.commands import listing
+
+    typer.echo(run(listing(settings())))
+
+
+@staff_app.command("remove")
+def staff_remove(name: str) -> None:
+    """Remove a staff account (its sessions end at their next request)."""
+    from bot.staff.commands import remove
+
+    if not run(remove(settings(), name)):
+        typer.echo(f"no staff member named {name!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"staff member {name} removed")
+
+
+@app.command("audit")
+def audit_command(
+    since: Annotated[
+        str | None, typer.Option("--since", help="First day, YYYY-MM-DD or DD/MM/YYYY.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON (see README).")] = False,
+) -> None:
+    """Who changed the knowledge base, when, how: before → after of every changed field."""
+    from bot.reports.periods import PeriodError, parse_date
+    from bot.staff.commands import audit_log
+
+    try:
+        day = parse_date(since) if since else None
+    except PeriodError as exc:
+        typer.echo(f"--since: {exc}", err=True)
+        raise typer.Exit(2) from None
+    run(audit_log(settings(), day, as_json))

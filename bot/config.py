@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core.thresholds import Thresholds
 
@@ -23,8 +23,13 @@ class SettingsError(RuntimeError):
 class Settings(BaseSettings):
     """Every setting of the bot; names are the environment variable names."""
 
+    # An empty value (`STAFF_CHAT_ID=` in a .env made from .env.example) means "not set".
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     environment: Literal["development", "production"] = "development"
@@ -45,6 +50,28 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     staff_chat_id: int | None = None
+    # Zalo Official Account. The route /zalo is served when ZALO_APP_ID is set. Tokens here
+    # only seed the database on first use: the refresh token rotates, the database keeps it.
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    # Staff: the admin web at /admin is served only when SESSION_SECRET (which signs the
+    # staff session cookie) is set; ADMIN_IDS are Telegram user ids allowed /thongke and
+    # /chuatraloi, comma-separated.
+    session_secret: SecretStr | None = None
+    admin_ids: Annotated[list[int], NoDecode] = []
+    # Operations: the weekly summary goes to STAFF_CHAT_ID on WEEKLY_REPORT_DAY (0 = Monday …
+    # 6 = Sunday) at WEEKLY_REPORT_HOUR, Lạng Sơn time. TELEGRAM_MAX_RATE caps messages sent
+    # per second across all chats (Telegram's limit is about 30; 0 turns the cap off).
+    weekly_report_day: int = Field(default=0, ge=0, le=6)
+    weekly_report_hour: int = Field(default=8, ge=0, le=23)
+    telegram_max_rate: float = Field(default=30, ge=0)
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
     @classmethod
@@ -56,6 +83,30 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
@@ -64,6 +115,12 @@ class Settings(BaseSettings):
         ):
             raise ValueError("must be 1–256 characters: letters, digits, _ and - (Telegram's rule)")
         return value
+
+    @model_validator(mode="after")
+    def _zalo_complete(self) -> Settings:
+        if self.zalo_app_id and self.zalo_oa_secret_key is None:
+            raise ValueError("ZALO_OA_SECRET_KEY must be set with ZALO_APP_ID (webhook signatures)")
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import getpass
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,14 +20,34 @@ from bot.knowledge import (
     load_knowledge,
 )
 from bot.runtime import open_database
+from bot.staff import audit
+
+META = ("agency", "synonyms")
 
 
-def describe(changes: repo.KnowledgeChanges) -> list[str]:
+def describe(
+    changes: repo.KnowledgeChanges,
+    before: Mapping[str, Procedure] | None = None,
+    after: Mapping[str, Procedure] | None = None,
+) -> list[str]:
+    """`+ key`, `- key`, `~ key: fields`, each changed field then shown as before → after."""
     lines = [f"+ {key}" for key in changes.added]
-    lines += [f"~ {key}: {', '.join(fields)}" for key, fields in changes.updated.items()]
+    for key, fields in changes.updated.items():
+        lines.append(f"~ {key}: {', '.join(fields)}")
+        if before and after and key in before and key in after:
+            for name, change in audit.procedure_changes(before[key], after[key]).items():
+                old, new = audit.short(change["before"]), audit.short(change["after"])
+                lines.append(f"    {name}: {old} → {new}")
     lines += [f"- {key}" for key in changes.removed]
     lines += [f"~ {name}" for name in changes.meta]
     return lines
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
 
 
 async def import_knowledge(
@@ -38,20 +59,35 @@ async def import_knowledge(
     engine, sessionmaker = await open_database(settings)
     try:
         async with sessionmaker.begin() as session:
+            before = {p.key: p for p in await repo.list_procedures(session)}
+            old_meta = {name: await repo.get_meta(session, key=name) for name in META}
             if kb is not None:
                 changes = await repo.sync_knowledge(session, kb=kb, dry_run=dry_run)
+                after = {p.key: p for p in kb.procedures}
+                new_meta = {"agency": kb.agency.model_dump(mode="json"), "synonyms": kb.synonyms}
             else:
                 assert procedures is not None
                 changes = await repo.sync_procedures(
                     session, procedures=procedures, dry_run=dry_run
                 )
+                after, new_meta = {p.key: p for p in procedures}, {}
                 if changes and not dry_run:
                     await repo.bump_version(session)
             if dry_run:
                 await session.rollback()
+            else:
+                audit.record_import(
+                    session,
+                    who=_operator(),
+                    changes=changes,
+                    before=before,
+                    after=after,
+                    old_meta=old_meta,
+                    new_meta=new_meta,
+                )
     finally:
         await engine.dispose()
-    for line in describe(changes):
+    for line in describe(changes, before, after):
         typer.echo(line)
     summary = (
         f"{len(changes.added)} added, {len(changes.updated)} updated, "

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.db.session import make_engine
@@ -26,6 +30,29 @@ def knowledge_dir(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(TEST_KNOWLEDGE, target)
     return target
+
+
+def _admin(url: str, statement: str) -> None:
+    """Run one statement outside any transaction, in a thread (a loop may be running)."""
+
+    async def run() -> None:
+        engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private database for this test run, so parallel runs never share tables."""
+    assert POSTGRES_URL
+    name = f"tthc_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(POSTGRES_URL, f"CREATE DATABASE {name}")
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    _admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def reset_postgres(url: str) -> None:
@@ -48,12 +75,12 @@ async def reset_postgres(url: str) -> None:
     ]
 )
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database: a fresh SQLite file, or the PostgreSQL test database wiped clean."""
+    """An empty database: a fresh SQLite file, or this run's PostgreSQL database wiped clean."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/test.sqlite3"
-    assert POSTGRES_URL
-    await reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    url = request.getfixturevalue("postgres_url")
+    await reset_postgres(url)
+    return url
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -31,17 +32,23 @@ from telegram.error import BadRequest, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
+from bot.channels.delivery import NOT_DELIVERED, Router
+from bot.channels.telegram_jobs import schedule_weekly_report
 from bot.config import Settings, SettingsError
 from bot.core.assistant import Assistant
 from bot.core.messages import STAFF, Button, Incoming, Reply, Turn
+from bot.db import repo
 from bot.runtime import Runtime
+from bot.staff import chat as staff_chat
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +168,27 @@ class RetryingRateLimiter(AIORateLimiter):
 class TelegramChannel:
     """Translates Updates for the core and delivers its Turns; no business logic here."""
 
-    def __init__(self, assistant: Assistant, staff_chat_id: int | None) -> None:
+    def __init__(
+        self, assistant: Assistant, staff_chat_id: int | None, router: Router | None = None
+    ) -> None:
         self.assistant = assistant
         self.staff_chat_id = staff_chat_id
+        self.router = router  # delivers to citizens on other channels (delivery.py)
+
+    async def claim(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """First of all handlers: an update already claimed (a retry, or delivered to another
+        replica too) stops here, so every update_id is answered once across replicas."""
+        if not isinstance(update, Update):
+            return
+        async with self.assistant.sessionmaker() as session:
+            # one statement, committed by itself: no BEGIN/COMMIT round trips on every update
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            claimed = await repo.claim_inbound_event(
+                session, channel=CHANNEL, event_id=str(update.update_id)
+            )
+        if not claimed:
+            log.info("Telegram update %d already handled", update.update_id)
+            raise ApplicationHandlerStop
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -173,6 +198,15 @@ class TelegramChannel:
         await self._answer(
             context.bot, message, Incoming(CHANNEL, _uid(update), args, command=name)
         )
+
+    async def on_staff_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/thongke, /chuatraloi from an ADMIN_IDS user: the staff module writes the text."""
+        message = update.effective_message
+        assert message and message.text
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        now = datetime.now(UTC)  # interactions are stamped with the real time
+        text = await staff_chat.answer(name, self.assistant.sessionmaker, now)
+        await self.send(context.bot, message.chat.id, Reply(text, kind="staff"))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -247,6 +281,9 @@ class TelegramChannel:
                     await self.assistant.link_handoff(out.handoff_id, str(sent[0].message_id))
             elif out.channel == CHANNEL:
                 await self.send(bot, int(out.to), out.reply)
+            elif self.router is not None:
+                if not await self.router.deliver(out):  # e.g. Zalo: outside the reply window
+                    await self.send(bot, chat_id, Reply(NOT_DELIVERED, kind="not_delivered"))
             else:
                 log.warning("cannot deliver a message to channel %s from Telegram", out.channel)
 
@@ -298,7 +335,7 @@ def _uid(update: Update) -> str:
 
 
 def build_application(
-    settings: Settings, runtime: Runtime, *, webhook: bool = False
+    settings: Settings, runtime: Runtime, *, webhook: bool = False, router: Router | None = None
 ) -> Application:
     """The whole Telegram bot: every handler registered here, nowhere else."""
     if settings.telegram_token is None:
@@ -308,7 +345,9 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(
+            RetryingRateLimiter(max_retries=3, overall_max_rate=settings.telegram_max_rate)
+        )
         .concurrent_updates(True)
     )
     if settings.telegram_base_url:
@@ -320,7 +359,8 @@ def build_application(
         builder = builder.updater(None)
     application = builder.build()
 
-    channel = TelegramChannel(runtime.assistant, settings.staff_chat_id)
+    channel = TelegramChannel(runtime.assistant, settings.staff_chat_id, router)
+    application.add_handler(TypeHandler(Update, channel.claim), group=-1)
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     if settings.staff_chat_id is not None:
         staff_replies = (
@@ -331,12 +371,18 @@ def build_application(
             & ~filters.COMMAND
         )
         application.add_handler(MessageHandler(staff_replies, channel.on_staff_reply))
+    if settings.admin_ids:  # others fall through to the normal unknown-command reply
+        admins = private & filters.User(user_id=settings.admin_ids)
+        application.add_handler(
+            CommandHandler(staff_chat.COMMANDS, channel.on_staff_command, filters=admins)
+        )
     application.add_handler(CommandHandler(COMMANDS, channel.on_command, filters=private))
     application.add_handler(MessageHandler(private & filters.COMMAND, channel.on_command))
     application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))
     application.add_handler(MessageHandler(private & ~filters.TEXT, channel.on_media))
     application.add_handler(CallbackQueryHandler(channel.on_callback))
     application.add_error_handler(channel.on_error)
+    schedule_weekly_report(application, settings, runtime)
     return application
 
 

@@ -184,3 +184,99 @@ class Handoff(Base):
     staff_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None]
+
+
+class InboundEvent(Base):
+    """A webhook event already handled, by platform id: retries and other replicas skip it."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "event_id", name="uq_inbound_events_channel_event"),
+        Index("ix_inbound_events_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NumberedChoices(Base):
+    """The choices a citizen can answer by typing a number, on channels short of buttons.
+
+    Replaced on every turn sent to the user, so "2" always means the latest list shown.
+    """
+
+    __tablename__ = "numbered_choices"
+
+    user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    choices: Mapped[list[list[str]]] = mapped_column(JSON)  # [[label, action], ...]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ZaloToken(Base):
+    """The Zalo OA's access and refresh tokens. The refresh token rotates and is single-use,
+    so the current pair lives here, shared by every replica (never in logs)."""
+
+    __tablename__ = "zalo_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str | None] = mapped_column(Text)
+    seed: Mapped[str | None] = mapped_column(String(64))  # fingerprint of the settings' tokens
+    refreshed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StaffAccount(Base):
+    """A staff member of the department who may sign in to the admin (`tthc-bot staff add`)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # "editor" | "viewer"
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per (user name, address), kept in the database so replicas agree."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # keyed hash of name + IP
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+
+
+class AuditLog(Base):
+    """Who changed what in the knowledge base, when and through which door."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    who: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20))  # admin | import | chat | cli
+    action: Mapped[str] = mapped_column(String(20))  # add | update | remove
+    procedure_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    # {field: {"before": …, "after": …}}; agency/synonyms changes have no procedure key
+    changes: Mapped[dict[str, Any]]
+
+
+class UnansweredDismissal(Base):
+    """A question text staff handled (dismissed, or added as an alias): earlier occurrences of
+    it leave the unanswered list; a later one brings it back."""
+
+    __tablename__ = "unanswered_dismissals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    normalized: Mapped[str] = mapped_column(Text, index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # "dismiss" | "alias"
+    who: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

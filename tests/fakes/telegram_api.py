@@ -13,7 +13,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -42,6 +42,7 @@ class Call:
     method: str
     params: dict[str, str]
     message_id: int | None = None  # of the message sent or edited
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads (sendPhoto)
 
     def json(self, name: str) -> Any:
         value = self.params.get(name)
@@ -71,6 +72,7 @@ class FakeTelegram:
         self.webhook_url: str | None = None
         self._new_update = asyncio.Event()
         self._failures: dict[str, int] = {}
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer
         self._message_id = 1000
         self.app = Starlette(
             routes=[Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"])]
@@ -95,8 +97,10 @@ class FakeTelegram:
         if request.path_params["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
-        params = await _params(request)
-        call = Call(method, params)
+        params, files = await _params(request)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
+        call = Call(method, params, files=files)
         self.calls.append(call)
         if method in self._failures:
             retry_after = self._failures.pop(method)
@@ -149,6 +153,11 @@ class FakeTelegram:
     async def _sendMessage(self, params: dict[str, str]) -> Any:
         return self._message(params)
 
+    async def _sendPhoto(self, params: dict[str, str]) -> Any:
+        message = self._message(params)
+        message["photo"] = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 1, "height": 1}]
+        return message
+
     async def _editMessageText(self, params: dict[str, str]) -> Any:
         return self._message(params, int(params["message_id"]))
 
@@ -176,14 +185,25 @@ def _error(code: int, description: str) -> JSONResponse:
     )
 
 
-async def _params(request: Request) -> dict[str, str]:
+async def _params(request: Request) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The call's parameters, and the files uploaded with it (multipart, as PTB sends them)."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         body = await request.json()
-        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}, {}
     if content_type.startswith("application/x-www-form-urlencoded"):  # what PTB sends
-        return dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-    return dict(request.query_params)
+        return dict(parse_qsl((await request.body()).decode(), keep_blank_values=True)), {}
+    if content_type.startswith("multipart/form-data"):
+        params: dict[str, str] = {}
+        files: dict[str, bytes] = {}
+        async with request.form() as form:
+            for name, value in form.multi_items():
+                if isinstance(value, str):
+                    params[name] = value
+                else:
+                    files[name] = await value.read()
+        return params, files
+    return dict(request.query_params), {}
 
 
 @asynccontextmanager

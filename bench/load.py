@@ -1,0 +1,554 @@
+"""Load benchmark: the webhook bot under simulated citizens, beside an echo bot on the same stack.
+
+Citizens post Telegram updates over loopback HTTP to `POST /telegram` of real `tthc-bot serve`
+processes (1 or 2 replicas on different ports, the load split between them, on SQLite and on
+PostgreSQL). Every replica sends its replies to a fake Bot API server in this process, which
+notes when each citizen's first `sendMessage` arrives. The ceiling is an echo bot built on the
+same stack — PTB `Application` with `.updater(None)` and the same rate limiter, a Starlette
+route that checks the secret and queues the update, uvicorn — that replies with the text.
+
+Two measurements per configuration: closed loop (N citizens, each asks again as soon as it is
+answered: maximum throughput) and open loop (a new question every 1/rate seconds whatever
+happens: latency at that rate, measured from the moment the question was due, so a backlog
+counts). Run by hand (not by CI):
+
+    /work/venv/bin/python bench/load.py [--seconds 10] [--rate 100] [--citizens 32]
+        [--databases sqlite,postgresql] [--replicas 1,2] [--postgres URL] [--profile]
+
+`--postgres` names a database the benchmark may wipe (default `tthc_bench` on 127.0.0.1,
+created when missing). `--profile` runs our single replica under cProfile and prints where the
+time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+import uvicorn
+import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:BENCH-token-not-real"
+SECRET = "bench-webhook-secret"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/tthc_bench"
+
+
+# ---------------------------------------------------------------- HTTP/1.1 on asyncio streams
+# The load generator and the fake Bot API share this process and the machine's 2 cores with the
+# bots under test, so they speak minimal HTTP/1.1 (keep-alive, Content-Length) on bare asyncio
+# streams: httpx and uvicorn here would cost more CPU than the bots they measure.
+
+
+async def read_message(reader: asyncio.StreamReader) -> tuple[str, dict[str, str], bytes]:
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, _, value in (line.partition(":") for line in head[1:] if line)
+    }
+    body = await reader.readexactly(int(headers.get("content-length", 0)))
+    return head[0], headers, body
+
+
+class Connection:
+    """One keep-alive connection to a replica's webhook."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, url: str) -> Connection:
+        host, port = url.removeprefix("http://").split(":")
+        return cls(*await asyncio.open_connection(host, int(port)))
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+            f"{extra}Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        status_line, _, _ = await read_message(self.reader)
+        return int(status_line.split()[1])
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+# ---------------------------------------------------------------- fake Bot API
+
+
+class FakeBotApi:
+    """Answers getMe and sendMessage; resolves the waiting citizen's future on a reply."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, asyncio.Future[float]] = {}
+        self.sent = 0
+        self._ids = itertools.count(1)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request_line, _, body = await read_message(reader)
+                method = request_line.split()[1].rsplit("/", 1)[-1]
+                payload = json.dumps({"ok": True, "result": self.result(method, body)}).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                    + payload
+                )
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    def result(self, method: str, body: bytes) -> object:
+        if method == "getMe":
+            return BOT_USER
+        if method != "sendMessage":
+            return True
+        params = dict(parse_qsl(body.decode()))
+        self.sent += 1
+        chat_id = int(params["chat_id"])
+        future = self.waiting.pop(chat_id, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+        chat = {"id": chat_id, "type": "private", "first_name": "Dân"}
+        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat}
+        return {**message, "text": params.get("text", "")}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------- the echo bot (a replica)
+
+
+def echo_server(port: int, base_url: str) -> None:
+    """The stack's ceiling: PTB + Starlette + uvicorn, configured like ours, replying the text."""
+    import hmac
+
+    from telegram import Update
+    from telegram.ext import Application, MessageHandler, filters
+
+    from bot.channels.telegram import RetryingRateLimiter
+
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(base_url)
+        .rate_limiter(RetryingRateLimiter(max_retries=3, overall_max_rate=0))
+        .concurrent_updates(True)
+        .updater(None)
+        .build()
+    )
+
+    async def echo(update: Update, _: object) -> None:
+        assert update.effective_message and update.effective_chat
+        await application.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+
+    async def receive(request: Request) -> Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), SECRET.encode()):
+            return Response(status_code=403)
+        await application.update_queue.put(Update.de_json(await request.json(), application.bot))
+        return Response()
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with application:
+            await application.start()
+            yield
+            await application.stop()
+
+    app = Starlette(
+        routes=[Route("/telegram", receive, methods=["POST"]), Route("/healthz", healthz)],
+        lifespan=lifespan,
+    )
+    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+
+
+# ---------------------------------------------------------------- replicas as processes
+
+
+@dataclass
+class Replicas:
+    urls: list[str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+
+def bot_env(database_url: str, base_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+        "PSEUDONYM_KEY": "bench-pseudonym-key",
+        "TELEGRAM_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": base_url,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_MAX_RATE": "0",  # Telegram's ~30/s cap off: we measure the bot, not the cap
+        "STAFF_CHAT_ID": "",
+        "SESSION_SECRET": "",
+        "ZALO_APP_ID": "",
+    }
+
+
+def prepare_database(database_url: str, base_url: str) -> None:
+    """What docker-compose's `migrate` does: migrate, then import the knowledge base."""
+    env = bot_env(database_url, base_url)
+    for command in (["db", "upgrade"], ["kb", "import"]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+
+
+@asynccontextmanager
+async def replicas(
+    kind: str, count: int, base_url: str, database_url: str, log_dir: Path
+) -> AsyncIterator[Replicas]:
+    started = Replicas([])
+    for i in range(count):
+        port = free_port()
+        if kind == "echo":
+            command = [__file__, "--echo-server", str(port), "--base-url", base_url]
+        else:
+            command = ["-m", "bot", "serve", "--port", str(port)]
+        command = [sys.executable, *command]
+        log = (log_dir / f"{kind}-{i}.log").open("w")
+        process = subprocess.Popen(
+            command, env=bot_env(database_url, base_url), stdout=log, stderr=log, cwd=ROOT
+        )
+        started.processes.append(process)
+        started.urls.append(f"http://127.0.0.1:{port}")
+    try:
+        async with httpx.AsyncClient() as http:
+            for url, process in zip(started.urls, started.processes, strict=True):
+                while True:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{kind} replica exited; see {log_dir}")
+                    try:
+                        if (await http.get(f"{url}/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.1)
+        yield started
+    finally:
+        for process in started.processes:
+            process.send_signal(signal.SIGTERM)  # graceful: in-flight updates finish
+        for process in started.processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # overloaded beyond saving: do not hang the run
+                process.kill()
+                process.wait()
+
+
+# ---------------------------------------------------------------- citizens
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def questions() -> list[str]:
+    data = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yaml").read_text("utf-8"))
+    return [item["q"] for item in data["questions"]]
+
+
+@dataclass
+class Result:
+    answered: int = 0
+    unanswered: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    bot_cpu: float = 0.0  # CPU seconds used by the replicas (closed loop)
+    driver_cpu: float = 0.0  # and by this process: citizens and the fake Bot API
+
+    def cpu_ms(self) -> str:
+        if not self.answered:
+            return "-"
+        bot, driver = (cpu / self.answered * 1000 for cpu in (self.bot_cpu, self.driver_cpu))
+        return f"{bot:.1f}/{driver:.1f}"
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+class Citizens:
+    """Posts questions as private-chat updates and waits for the first reply to each."""
+
+    def __init__(self, fake: FakeBotApi, urls: list[str], texts: list[str]) -> None:
+        self.fake, self.urls, self.texts = fake, urls, texts
+        self.update_ids = itertools.count(1)
+        self.chat_ids = itertools.count(700_000_000)
+        self.random = random.Random(42)
+        self.idle: dict[str, list[Connection]] = {url: [] for url in urls}
+
+    async def ask(self, chat_id: int, due: float, result: Result | None) -> None:
+        update_id = next(self.update_ids)
+        update = {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "Dân"},
+                "from": {"id": chat_id, "is_bot": False, "first_name": "Dân"},
+                "text": self.random.choice(self.texts),
+            },
+        }
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.fake.waiting[chat_id] = future
+        url = self.urls[update_id % len(self.urls)]  # the load split between replicas
+        pool = self.idle[url]
+        body = json.dumps(update).encode()
+        try:
+            try:
+                connection = pool.pop() if pool else await Connection.open(url)
+                status = await connection.post("/telegram", body, HEADERS)
+            except (ConnectionError, asyncio.IncompleteReadError):  # closed while idle: redial
+                connection = await Connection.open(url)
+                status = await connection.post("/telegram", body, HEADERS)
+            pool.append(connection)
+            if status != 200:
+                raise ConnectionError(f"status {status}")
+            replied = await asyncio.wait_for(future, timeout=10)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
+            self.fake.waiting.pop(chat_id, None)
+            if result is not None:
+                result.unanswered += 1
+            return
+        if result is not None:
+            result.answered += 1
+            result.latencies.append(replied - due)
+
+    def close(self) -> None:
+        for pool in self.idle.values():
+            for connection in pool:
+                connection.close()
+
+    async def closed_loop(self, citizens: int, seconds: float, measure: bool = True) -> Result:
+        result = Result()
+        end = time.perf_counter() + seconds
+
+        async def citizen() -> None:
+            chat_id = next(self.chat_ids)
+            while time.perf_counter() < end:
+                await self.ask(chat_id, time.perf_counter(), result if measure else None)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(citizen() for _ in range(citizens)))
+        result.seconds = time.perf_counter() - start
+        return result
+
+    async def open_loop(self, rate: float, seconds: float) -> Result:
+        result = Result()
+        start = time.perf_counter()
+        tasks = []
+        for i in range(int(rate * seconds)):
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(self.ask(next(self.chat_ids), due, result)))
+        await asyncio.gather(*tasks)
+        result.seconds = seconds
+        return result
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class Row:
+    name: str
+    closed: Result
+    opened: Result
+
+
+async def reset_postgres(url: str) -> None:
+    import asyncpg
+
+    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    base, _, name = plain.rpartition("/")
+    try:
+        connection = await asyncpg.connect(plain)
+    except asyncpg.InvalidCatalogNameError:
+        admin = await asyncpg.connect(f"{base}/postgres")
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        connection = await asyncpg.connect(plain)
+    await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+    await connection.close()
+
+
+async def measure(
+    kind: str,
+    count: int,
+    database_url: str,
+    args: argparse.Namespace,
+    fake: FakeBotApi,
+    base_url: str,
+    log_dir: Path,
+) -> Row:
+    async with replicas(kind, count, base_url, database_url, log_dir) as started:
+        citizens = Citizens(fake, started.urls, questions())
+        await citizens.closed_loop(args.citizens, 2, measure=False)  # warm-up
+        spy = None
+        if args.profile:  # sample the first replica while it runs flat out
+            output = log_dir / f"{kind}-{database_url.split('+')[0]}-{count}.txt"
+            spy = subprocess.Popen(
+                ["py-spy", "record", "--pid", str(started.processes[0].pid), "--duration",
+                 str(int(args.seconds)), "--format", "raw", "--nonblocking", "-o", str(output)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        cpu_before = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
+        closed = await citizens.closed_loop(args.citizens, args.seconds)
+        cpu_after = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
+        closed.bot_cpu = sum(cpu_after[0]) - sum(cpu_before[0])
+        closed.driver_cpu = cpu_after[1] - cpu_before[1]
+        if spy is not None:
+            spy.wait()
+        await asyncio.sleep(1)
+        opened = await citizens.open_loop(args.rate, args.seconds)
+        citizens.close()
+    return Row(f"{kind} {database_url.split('+')[0] if kind == 'ours' else ''}", closed, opened)
+
+
+def report(rows: list[tuple[int, Row]], echo: dict[int, Row], args: argparse.Namespace) -> str:
+    """One line per configuration: closed loop (throughput), open loop (latency), CPU, ratio."""
+    head = (
+        f"{'configuration':22} {'closed msg/s':>12} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'CPU ms/msg':>11} │ {'open ' + str(args.rate) + '/s p50':>14} {'p99 ms':>7} "
+        f"{'lost':>5} │ {'ours/echo':>9}"
+    )
+    lines = [head, "─" * len(head)]
+    for count, row in rows:
+        closed, opened = row.closed, row.opened
+        ratio = (
+            "" if row.name.startswith("echo") else f"{closed.rate / echo[count].closed.rate:9.0%}"
+        )
+        lines.append(
+            f"{row.name + f' ×{count}':22} {closed.rate:12.1f} {closed.percentile(50):7.1f} "
+            f"{closed.percentile(99):7.1f} {closed.cpu_ms():>11} │ "
+            f"{opened.percentile(50):14.1f} {opened.percentile(99):7.1f} "
+            f"{opened.unanswered + closed.unanswered:5d} │ {ratio}"
+        )
+    return "\n".join(lines)
+
+
+async def main(args: argparse.Namespace) -> None:
+    fake = FakeBotApi()
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/bot"
+    log_dir = Path(tempfile.mkdtemp(prefix="tthc-load-"))
+    rows: list[tuple[int, Row]] = []
+    echo: dict[int, Row] = {}
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}, logs: {log_dir}")
+    server = await asyncio.start_server(fake.handle, "127.0.0.1", port)
+    async with server:
+        for count in args.replicas:
+            echo[count] = await measure("echo", count, "", args, fake, base_url, log_dir)
+            rows.append((count, echo[count]))
+            print(report(rows[-1:], echo, args).splitlines()[-1], flush=True)
+        for database in args.databases:
+            for count in args.replicas:
+                if database == "sqlite":
+                    url = f"sqlite+aiosqlite:///{log_dir}/bench-{count}.sqlite3"
+                else:
+                    url = args.postgres
+                    await reset_postgres(url)
+                prepare_database(url, base_url)
+                row = await measure("ours", count, url, args, fake, base_url, log_dir)
+                rows.append((count, row))
+                print(report(rows[-1:], echo, args).splitlines()[-1], flush=True)
+    print()
+    print(report(rows, echo, args))
+    print(f"load average after: {os.getloadavg()}")
+    for profile in sorted(log_dir.glob("*.txt")):
+        print(f"\n==== {profile.stem}: first replica, closed loop, share of samples")
+        print(summarize(profile))
+
+
+def summarize(path: Path, top: int = 12) -> str:
+    """py-spy's collapsed stacks as two lists: own time per function, time per package."""
+    own: dict[str, int] = {}
+    package: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames, samples = stack.split(";"), int(count)
+        total += samples
+        leaf = frames[-1]
+        own[leaf] = own.get(leaf, 0) + samples
+        where = leaf.partition("(")[2].split("site-packages/")[-1].split("/")[0]
+        package[where] = package.get(where, 0) + samples
+    lines = [f"{n / total:6.1%}  {name}" for name, n in sorted(own.items(), key=lambda x: -x[1])]
+    packages = sorted(package.items(), key=lambda x: -x[1])
+    return "\n".join(
+        ["own time:", *lines[:top], "by package (own time):"]
+        + [f"{n / total:6.1%}  {name}" for name, n in packages[:top]]
+    )
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rate", type=int, default=100)
+    parser.add_argument("--citizens", type=int, default=32)
+    split: Callable[[str], list[str]] = lambda value: value.split(",")  # noqa: E731
+    parser.add_argument("--databases", type=split, default=["sqlite", "postgresql"])
+    parser.add_argument("--replicas", type=lambda v: [int(n) for n in v.split(",")], default=[1, 2])
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    arguments = parse(sys.argv[1:])
+    if arguments.echo_server:
+        echo_server(arguments.echo_server, arguments.base_url)
+    else:
+        asyncio.run(main(arguments))
