@@ -1,0 +1,73 @@
+"""Operations: singleton job runs across replicas, and the privacy purge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Feedback,
+    Handoff,
+    Interaction,
+    JobRun,
+    utcnow,
+)
+
+
+async def claim_job_run(session: AsyncSession, *, job: str, period_key: str) -> bool:
+    """Claim `job` for `period_key`; True for exactly one caller across all replicas.
+
+    The unique (job, period_key) constraint decides: the insert that lands wins, the others
+    do nothing (ON CONFLICT DO NOTHING), so no replica sees an error.
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql_insert if postgresql else sqlite_insert
+    statement = (
+        insert(JobRun)
+        .values(job=job, period_key=period_key, claimed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["job", "period_key"])
+        .returning(JobRun.id)
+    )
+    return (await session.scalar(statement)) is not None
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    questions: int
+    comments: int
+    handoffs: int
+
+
+async def purge_texts(session: AsyncSession, *, before: datetime) -> PurgeResult:
+    """Forget question texts and survey comments of interactions older than `before`,
+    and the forwarded text and raw chat id of handoffs older than that (a staff reply can no
+    longer be relayed to them).
+
+    Only free text and chat ids go; outcomes, procedures, channels, times and scores stay, so
+    every count the reports use is unchanged.
+    """
+    old = select(Interaction.id).where(Interaction.created_at < before)
+    questions = await session.execute(
+        update(Interaction)
+        .where(
+            Interaction.created_at < before,
+            (Interaction.question.is_not(None)) | (Interaction.normalized.is_not(None)),
+        )
+        .values(question=None, normalized=None)
+    )
+    comments = await session.execute(
+        update(Feedback)
+        .where(Feedback.interaction_id.in_(old), Feedback.comment.is_not(None))
+        .values(comment=None)
+    )
+    handoffs = await session.execute(
+        update(Handoff)
+        .where(Handoff.created_at < before, (Handoff.question != "") | (Handoff.chat_id != ""))
+        .values(question="", chat_id="")  # both NOT NULL
+    )
+    return PurgeResult(questions.rowcount, comments.rowcount, handoffs.rowcount)
