@@ -387,6 +387,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the web app: POST /telegram (webhook), /admin (staff), GET /healthz, /readyz."""
+    import logging
+
     import uvicorn
 
     from bot.channels.web import build_web_app, components
@@ -398,7 +400,9 @@ def serve(
         current = _serving_settings(webhook=True)
     configure(current)
     if current.session_secret is None:
-        typer.echo("admin web (/admin) is off: set SESSION_SECRET to enable it", err=True)
+        logging.getLogger(__name__).warning(
+            "admin web (/admin) is off: set SESSION_SECRET to enable it"
+        )
 
     async def main() -> None:
         runtime = await start(current)

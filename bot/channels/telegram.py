@@ -180,9 +180,7 @@ class TelegramChannel:
         replica too) stops here, so every update_id is answered once across replicas."""
         if not isinstance(update, Update):
             return
-        async with self.assistant.sessionmaker() as session:
-            # one statement, committed by itself: no BEGIN/COMMIT round trips on every update
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        async with self.assistant.sessionmaker.begin() as session:
             claimed = await repo.claim_inbound_event(
                 session, channel=CHANNEL, event_id=str(update.update_id)
             )
