@@ -1,0 +1,54 @@
+"""The Typer app, its sub-command groups, and what every command shares: settings, running
+coroutines with clear errors and exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.config import Settings, SettingsError, get_settings
+from bot.db.session import DatabaseUnavailable
+from bot.knowledge import KnowledgeError
+
+app = typer.Typer(help="Trợ lý thủ tục hành chính — tthc-bot", no_args_is_help=True)
+kb_app = typer.Typer(help="Knowledge base: validate, import, export, stats.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(db_app, name="db")
+privacy_app = typer.Typer(help="Personal data in stored texts.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine, turning expected failures into clear messages and exit codes."""
+    try:
+        return asyncio.run(coroutine)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s); nothing was changed.", err=True)
+        raise typer.Exit(1) from None
+    except DatabaseUnavailable as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def knowledge_dir(option: Path | None) -> Path:
+    return option if option is not None else settings().knowledge_dir
+
+
+KnowledgeOption = Annotated[
+    Path | None, typer.Option("--knowledge", help="Knowledge directory (default KNOWLEDGE_DIR).")
+]
