@@ -13,21 +13,18 @@ posts and edited messages are ignored quietly: they are not requested from Teleg
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
     Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
     Update,
 )
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -43,9 +40,10 @@ from telegram.ext import (
 
 from bot.channels.delivery import NOT_DELIVERED, Router
 from bot.channels.telegram_jobs import schedule_weekly_report
+from bot.channels.telegram_render import keyboard, render
 from bot.config import Settings, SettingsError
 from bot.core.assistant import Assistant
-from bot.core.messages import STAFF, Button, Incoming, Reply, Turn
+from bot.core.messages import STAFF, Incoming, Reply, Turn
 from bot.db import repo
 from bot.runtime import Runtime
 from bot.staff import chat as staff_chat
@@ -70,62 +68,8 @@ MEDIA = (
     "poll",
     "dice",
 )
-WIDE_LABEL = 22  # buttons with longer labels get a row of their own
 APOLOGY = "Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Plain text cut into pieces whose escaped HTML fits `limit`, on line boundaries."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(html.escape(line)) > limit:  # one line too long: cut it where it fits
-            cut = limit
-            while len(html.escape(line[:cut])) > limit:
-                cut -= max(1, (len(html.escape(line[:cut])) - limit) // 5)
-            pieces += [current] if current else []
-            pieces.append(line[:cut])
-            current, line = "", line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(html.escape(candidate)) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
-
-def render(reply: Reply) -> list[str]:
-    """The reply as HTML messages: the title bold, every knowledge text escaped."""
-    head = f"<b>{html.escape(reply.title)}</b>\n\n" if reply.title else ""
-    limit = MessageLimit.MAX_TEXT_LENGTH
-    chunks = [html.escape(c) for c in split_text(reply.text, limit - len(head))]
-    return [head + chunks[0], *chunks[1:]]
-
-
-def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """Inline keyboard: short labels two to a row, long ones alone."""
-    if not buttons:
-        return None
-    rows: list[list[InlineKeyboardButton]] = []
-    for button in buttons:
-        key = (
-            InlineKeyboardButton(button.label, url=button.url)
-            if button.url
-            else InlineKeyboardButton(button.label, callback_data=button.action)
-        )
-        wide = len(button.label) > WIDE_LABEL
-        if rows and not wide and len(rows[-1]) == 1 and len(rows[-1][0].text) <= WIDE_LABEL:
-            rows[-1].append(key)
-        else:
-            rows.append([key])
-    return InlineKeyboardMarkup(rows)
 
 
 def media_kind(message: Message) -> str:
