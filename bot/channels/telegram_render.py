@@ -13,6 +13,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
+from bot.channels.splitting import split_on_lines
 from bot.core.messages import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -22,25 +23,7 @@ WIDE_LABEL = 22  # buttons with longer labels get a row of their own
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """Plain text cut into pieces whose escaped HTML fits `limit`, on line boundaries."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(html.escape(line)) > limit:  # one line too long: cut it where it fits
-            cut = limit
-            while len(html.escape(line[:cut])) > limit:
-                cut -= max(1, (len(html.escape(line[:cut])) - limit) // 5)
-            pieces += [current] if current else []
-            pieces.append(line[:cut])
-            current, line = "", line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(html.escape(candidate)) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
+    return split_on_lines(text, limit, size=lambda piece: len(html.escape(piece)))
 
 
 def render(reply: Reply) -> list[str]:

@@ -30,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.channels.delivery import Router
+from bot.channels.splitting import split_on_lines
 from bot.channels.zalo_api import ZaloClient, ZaloError, ZaloTokens
 from bot.config import Settings, SettingsError
 from bot.core.assistant import Assistant
@@ -110,24 +111,7 @@ def as_action(text: str, clicked: bool = False) -> str | None:
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Text cut into messages of at most `limit` characters, between lines where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # one line too long on its own: cut it
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
+    return split_on_lines(text, limit)
 
 
 def zalo_button(button: Button) -> dict[str, Any]:

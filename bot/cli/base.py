@@ -12,7 +12,7 @@ import typer
 
 from bot.config import Settings, SettingsError, get_settings
 from bot.db.session import DatabaseUnavailable
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 
 app = typer.Typer(help="Trợ lý thủ tục hành chính — tthc-bot", no_args_is_help=True)
 kb_app = typer.Typer(help="Knowledge base: validate, import, export, stats.", no_args_is_help=True)
@@ -43,6 +43,18 @@ def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
     except DatabaseUnavailable as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+
+
+def load_knowledge_or_exit(directory: Path, summary: str = "") -> KnowledgeBase:
+    """The knowledge files, or every problem as file:line: field: message and exit 1."""
+    try:
+        return load_knowledge(directory)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        if summary:
+            typer.echo(f"{len(exc.problems)} problem(s) {summary}", err=True)
+        raise typer.Exit(1) from None
 
 
 def knowledge_dir(option: Path | None) -> Path:

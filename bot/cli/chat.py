@@ -12,10 +12,10 @@ from bot.cli.base import (
     KnowledgeOption,
     app,
     knowledge_dir,
+    load_knowledge_or_exit,
     run,
     settings,
 )
-from bot.knowledge import KnowledgeError
 
 
 @app.command()
@@ -59,14 +59,8 @@ def match(
 ) -> None:
     """Match questions from standard input, one per line, against the knowledge files."""
     from bot.core.matcher import Matcher
-    from bot.knowledge import load_knowledge
 
-    try:
-        kb = load_knowledge(knowledge_dir(knowledge))
-    except KnowledgeError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
+    kb = load_knowledge_or_exit(knowledge_dir(knowledge))
     matcher = Matcher(kb.procedures, kb.synonyms, settings().thresholds())
     for line in sys.stdin:
         result = matcher.search(line.rstrip("\n"))

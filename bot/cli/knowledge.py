@@ -13,6 +13,7 @@ from bot.cli.base import (
     db_app,
     kb_app,
     knowledge_dir,
+    load_knowledge_or_exit,
     run,
     settings,
 )
@@ -22,16 +23,9 @@ from bot.knowledge import KnowledgeError
 @kb_app.command("validate")
 def kb_validate(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Check every knowledge file; print file:line: field: problem for each error."""
-    from bot.knowledge import load_knowledge
 
     path = knowledge_dir(directory)
-    try:
-        kb = load_knowledge(path)
-    except KnowledgeError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) in {path}", err=True)
-        raise typer.Exit(1) from None
+    kb = load_knowledge_or_exit(path, summary=f"in {path}")
     typer.echo(f"OK: {len(kb.procedures)} procedures, {len(kb.synonyms)} synonyms in {path}")
 
 
@@ -77,15 +71,8 @@ def kb_schema(output: Annotated[Path | None, typer.Argument()] = None) -> None:
 def kb_stats(knowledge: KnowledgeOption = None) -> None:
     """Completeness of the knowledge files: per field, missing facts, stale verifications."""
     from bot.kb_commands import stats_text
-    from bot.knowledge import load_knowledge
 
-    try:
-        kb = load_knowledge(knowledge_dir(knowledge))
-    except KnowledgeError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
-    typer.echo(stats_text(kb))
+    typer.echo(stats_text(load_knowledge_or_exit(knowledge_dir(knowledge))))
 
 
 @kb_app.command("from-national")
