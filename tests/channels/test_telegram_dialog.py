@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Feedback, Handoff, Interaction
@@ -119,6 +120,16 @@ async def test_long_answer_is_split_on_lines(bot: BotUnderTest) -> None:
         assert sum(line.startswith(f"{i}. Tài liệu thuyết minh số {i} ") for line in lines) == 1
         assert any(line.endswith("(1 bộ/bản)") for line in lines if line.startswith(f"{i}. "))
     assert not said.messages[0].buttons() and said.messages[-1].buttons()  # under the last
+
+
+async def test_timed_out_request_is_retried(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.stall_next("sendMessage", seconds=6)  # PTB gives up reading after 5 s
+    said = await bot.citizen().says("khai bao may x quang")
+    cards = [c for c in said.calls if c.method == "sendMessage" and "X-quang" in c.text]
+    assert "Telegram sendMessage timed out, retry 1" in caplog.text
+    assert cards, "the retry delivered the card"
 
 
 async def test_rate_limit_is_retried(bot: BotUnderTest) -> None:

@@ -73,6 +73,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._failures: dict[str, int] = {}
         self.delays: dict[str, float] = {}  # seconds a method takes to answer
+        self._stalls: dict[str, float] = {}
         self._message_id = 1000
         self.app = Starlette(
             routes=[Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"])]
@@ -88,6 +89,10 @@ class FakeTelegram:
         """The next call of `method` gets a 429 Too Many Requests with `retry_after`."""
         self._failures[method] = retry_after
 
+    def stall_next(self, method: str, seconds: float) -> None:
+        """The next call of `method` answers only after `seconds` (longer than a timeout)."""
+        self._stalls[method] = seconds
+
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -100,6 +105,8 @@ class FakeTelegram:
         params, files = await _params(request)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
+        if method in self._stalls:
+            await asyncio.sleep(self._stalls.pop(method))
         call = Call(method, params, files=files)
         self.calls.append(call)
         if method in self._failures:
