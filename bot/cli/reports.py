@@ -55,7 +55,10 @@ def privacy_purge(
         int, typer.Option("--older-than", min=0, help="Age in days of the texts to forget.")
     ],
 ) -> None:
-    """Delete question texts and comments older than DAYS; the counts reports use stay."""
+    """Delete question texts and comments older than DAYS; the counts reports use stay.
+
+    Webhook dedupe records and numbered choices older than DAYS (and at least a day) go too.
+    """
     from bot.reports.command import purge
 
     typer.echo(run(purge(settings(), older_than)))

@@ -68,18 +68,22 @@ def write_output(data: bytes, output: Path | None) -> str | None:
 
 
 async def purge(settings: Settings, older_than_days: int, now: datetime | None = None) -> str:
-    """Forget question texts and comments older than the given number of days."""
+    """Forget question texts and comments older than the given number of days, and delete
+    the channels' dedupe claims and numbered choices of that age (at least a day old)."""
     from bot.runtime import open_database
 
-    before = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
+    now = now or datetime.now(UTC)
+    before = now - timedelta(days=older_than_days)
     engine, sessionmaker = await open_database(settings)
     try:
         async with sessionmaker.begin() as session:
-            result = await repo.purge_texts(session, before=before)
+            result = await repo.purge_texts(session, before=before, now=now)
     finally:
         await engine.dispose()
     return (
         f"purged {result.questions} question text(s), {result.comments} comment(s) and "
         f"{result.handoffs} handoff text(s) recorded before {before:%Y-%m-%d %H:%M} UTC; "
-        "counts are kept"
+        "counts are kept\n"
+        f"deleted {result.events} webhook dedupe record(s) and {result.choices} numbered "
+        f"choice list(s) older than {result.channel_before:%Y-%m-%d %H:%M} UTC"
     )

@@ -64,6 +64,9 @@ async def test_privacy_purge_forgets_texts_keeps_counts(
     done = cli("privacy", "purge", "--older-than", "0", settings=settings)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("purged 14 question text(s), 1 comment(s) and 5 handoff text(s)")
+    assert done.stdout.splitlines()[1].startswith(
+        "deleted 0 webhook dedupe record(s) and 0 numbered choice list(s) older than "
+    )
     after = json.loads(cli("report", *NINE_MONTHS, "--format", "json", settings=settings).stdout)
     assert after["unanswered"] == [] and before["unanswered"]
     assert {k: v for k, v in after.items() if k != "unanswered"} == {

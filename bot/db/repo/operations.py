@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,10 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Feedback,
     Handoff,
+    InboundEvent,
     Interaction,
     JobRun,
+    NumberedChoices,
     utcnow,
 )
+
+# Channel bookkeeping younger than this survives any purge: Telegram keeps an undelivered
+# update (and so may retry it) for up to 24 hours, Zalo retries within seconds, and a citizen
+# may still type the number of a choice shown earlier today.
+CHANNEL_STATE_KEPT = timedelta(days=1)
 
 
 async def claim_job_run(session: AsyncSession, *, job: str, period_key: str) -> bool:
@@ -41,15 +48,24 @@ class PurgeResult:
     questions: int
     comments: int
     handoffs: int
+    events: int  # webhook dedupe claims deleted
+    choices: int  # numbered choice lists deleted
+    channel_before: datetime  # the cut-off used for those two
 
 
-async def purge_texts(session: AsyncSession, *, before: datetime) -> PurgeResult:
+async def purge_texts(
+    session: AsyncSession, *, before: datetime, now: datetime | None = None
+) -> PurgeResult:
     """Forget question texts and survey comments of interactions older than `before`,
     and the forwarded text and raw chat id of handoffs older than that (a staff reply can no
     longer be relayed to them).
 
     Only free text and chat ids go; outcomes, procedures, channels, times and scores stay, so
     every count the reports use is unchanged.
+
+    Webhook dedupe claims and numbered choice lists older than `before` are deleted too (no
+    report reads them), but never those younger than CHANNEL_STATE_KEPT before `now`: a
+    retried update is still answered once, and a live choice still works.
     """
     old = select(Interaction.id).where(Interaction.created_at < before)
     questions = await session.execute(
@@ -70,4 +86,18 @@ async def purge_texts(session: AsyncSession, *, before: datetime) -> PurgeResult
         .where(Handoff.created_at < before, (Handoff.question != "") | (Handoff.chat_id != ""))
         .values(question="", chat_id="")  # both NOT NULL
     )
-    return PurgeResult(questions.rowcount, comments.rowcount, handoffs.rowcount)
+    channel_before = min(before, (now or utcnow()) - CHANNEL_STATE_KEPT)
+    events = await session.execute(
+        delete(InboundEvent).where(InboundEvent.received_at < channel_before)
+    )
+    choices = await session.execute(
+        delete(NumberedChoices).where(NumberedChoices.updated_at < channel_before)
+    )
+    return PurgeResult(
+        questions.rowcount,
+        comments.rowcount,
+        handoffs.rowcount,
+        events.rowcount,
+        choices.rowcount,
+        channel_before,
+    )
