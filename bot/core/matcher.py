@@ -3,10 +3,12 @@
 Candidates come from an inverted index of folded words and word pairs over every procedure's
 name, aliases and field. Each candidate is scored by how much of the question it explains
 (idf-weighted, with accented agreement counting more when the citizen typed diacritics and
-typo-corrected words counting less) and by how well its best name or alias fits (precision
-and a rapidfuzz similarity). Two small logistic models, fitted on the dev set by
-`bench/tune_matcher.py`, turn the top candidate's features into calibrated probabilities:
-that the question is about one of our procedures at all, and that the top one is right.
+typo-corrected words counting less), by how well its best name or alias fits (precision
+and a rapidfuzz similarity) and by whether it does what the question asks to the licence
+(issue, reissue, extend, amend: `bot.core.actions`). Two small logistic models, fitted on the
+dev set by `bench/tune_matcher.py`, turn the top candidate's features into calibrated
+probabilities: that the question is about one of our procedures at all, and that the top one
+is right.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.actions import Actions, changes
 from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
@@ -42,6 +46,7 @@ RIVALS = 6  # the closest candidates among which words are weighed for contrast
 ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,17 @@ def _bigrams(folded: Sequence[str]) -> list[str]:
     return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
 
 
+def _words_in_details(procedures: Sequence[Procedure]) -> frozenset[str]:
+    """Folded words of every procedure's details (documents, fees, steps …): real words."""
+    words: set[str] = set()
+    for p in procedures:
+        texts = [p.result, p.conditions, p.processing_time.text, *p.steps, *p.legal_basis]
+        texts += [d.name for d in p.documents] + [f.text for f in p.fees]
+        words.update(" ".join(t for t in texts if t).lower().split())
+    # Split first, then clean and fold each distinct chunk once: the details are megabytes.
+    return frozenset(fold(w) for chunk in words for w in _WORD.findall(chunk))
+
+
 class Matcher:
     """An in-memory index over procedures; rebuild it when the knowledge base changes."""
 
@@ -99,6 +115,7 @@ class Matcher:
         self._variants: list[list[_Variant]] = []
         self._name_words: list[frozenset[str]] = []
         self._legal_words: list[frozenset[str]] = []
+        self._actions: list[Actions] = []
         self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
         postings: dict[str, set[int]] = defaultdict(set)
         analyze = lru_cache(maxsize=None)(self.normalizer.analyze)  # fields repeat a lot
@@ -116,6 +133,8 @@ class Matcher:
                     variants.append(_Variant(folded, frozenset(folded), " ".join(folded), is_name))
             self._variants.append(variants)
             self._legal_words.append(frozenset(variants[0].words) if variants else frozenset())
+            names = [v.folded for v in variants]
+            self._actions.append(Actions.of(names[0], names[1:]) if names else Actions.of(()))
             self._name_words.append(
                 frozenset(w for v in variants if v.is_name for w in v.words)
                 | frozenset(analyze(procedure.field).content_tokens())
@@ -139,13 +158,14 @@ class Matcher:
         ]
         self._name_totals = [sum(idf[w] for w in words) or 1.0 for words in self._name_words]
         self._vocabulary = sorted(t for t in self._idf if "_" not in t and len(t) > 2)
+        self._real_words = _words_in_details(self.procedures)
 
     # ------------------------------------------------------------ query side
 
     def _correct(self, token: str) -> str:
         """Replace an unknown folded token by the closest indexed one (typos)."""
-        if token in self._idf or not self._vocabulary:
-            return token
+        if token in self._idf or token in self._real_words or not self._vocabulary:
+            return token  # a word the knowledge base spells so is no typo (xương ≠ lường)
         variant = teencode_variant(token)
         if variant in self._idf:
             return variant
@@ -175,7 +195,7 @@ class Matcher:
         credit = tuple(1.0 if w == t else TYPO_CREDIT for w, t in zip(words, typed, strict=True))
         accented = tuple(analysis.tokens[i] for i in indexes) if analysis.accented else None
         weights = tuple(self._weight(w) for w in words)
-        return Query(words, accented, credit, weights, tuple(_bigrams(words)))
+        return Query(words, accented, credit, weights, tuple(_bigrams(words)), changes(words))
 
     def candidate(self, index: int, query: Query) -> Candidate:
         """Every feature of one procedure for one question."""
@@ -221,6 +241,7 @@ class Matcher:
             name_covered / name_total,
             sum(e for e, w in zip(explained, query.words, strict=True) if w in name_words) / total,
             tuple(own),
+            self._actions[index].mismatch(query.changes),
         )
 
     def score(self, c: Candidate, weights: Weights | None = None) -> float:

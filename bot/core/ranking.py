@@ -16,21 +16,22 @@ from dataclasses import dataclass
 class Weights:
     """How a candidate's features add up to its ranking score (tuned on the dev set)."""
 
-    recall: float = 0.008  # question words the procedure knows anywhere (idf-weighted)
-    bigrams: float = 0.339  # question word pairs the procedure knows
-    variant_recall: float = 0.126  # … that its best single name/alias explains
-    variant_precision: float = 0.216  # share of that name/alias the question covers
-    fuzzy: float = 0.026  # rapidfuzz token_set_ratio with that name/alias
-    name_precision: float = 0.074  # share of the legal name the question covers
-    contrast: float = 0.155  # question words that set it apart from its closest rivals
-    missing: float = 0.056  # its own distinctive name words the question lacks (cấp *lại*)
+    recall: float = 0.001  # question words the procedure knows anywhere (idf-weighted)
+    bigrams: float = 0.355  # question word pairs the procedure knows
+    variant_recall: float = 0.003  # … that its best single name/alias explains
+    variant_precision: float = 0.378  # share of that name/alias the question covers
+    fuzzy: float = 0.057  # rapidfuzz token_set_ratio with that name/alias
+    name_precision: float = 0.002  # share of the legal name the question covers
+    contrast: float = 0.008  # question words that set it apart from its closest rivals
+    missing: float = 0.004  # its own distinctive name words the question lacks (cấp *lại*)
+    action: float = 0.192  # it issues anew / reissues / extends / amends unlike what is asked
     unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
 
 
 # Logistic models over decision features (see `_decision_features`), fitted by
 # bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-9.688, 6.759, 3.497, 2.163, 2.876, -4.251, 2.874, 0.447)
-TOP1_MODEL: tuple[float, ...] = (-6.406, 4.284, 8.655, 0.794, 2.082, 0.621, 1.817, -1.318)
+IN_SCOPE_MODEL: tuple[float, ...] = (-8.754, 7.97, 3.287, 1.874, 2.992, -3.798, 2.593, -0.218)
+TOP1_MODEL: tuple[float, ...] = (-8.081, 7.152, 6.107, 1.054, 3.392, -1.177, 1.577, 0.598)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Query:
     credit: tuple[float, ...]  # 1, or TYPO_CREDIT for corrected words
     weights: tuple[float, ...]
     bigrams: tuple[str, ...]
+    changes: frozenset[str] = frozenset()  # kinds of change asked (see bot.core.actions)
 
     @property
     def total(self) -> float:
@@ -59,6 +61,7 @@ class Candidate:
     name_precision: float
     name_recall: float
     matched: tuple[bool, ...]  # which question words the procedure itself knows
+    action: float = 0.0  # 1 when it does another thing to the licence than asked
     score: float = 0.0
     contrast: float = 0.0
     missing: float = 0.0
@@ -76,6 +79,7 @@ def score(c: Candidate, w: Weights) -> float:
         + w.name_precision * c.name_precision
         + w.contrast * c.contrast
         - w.missing * c.missing
+        - w.action * c.action
         + best_variant
     )
 

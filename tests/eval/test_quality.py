@@ -1,7 +1,7 @@
 """Matcher quality floors on the dev set (tests/eval/questions.yaml).
 
-The floors are the issue's targets where the matcher meets them; where it does not yet
-(top-1: 95% wanted), the floor is what it measures today, so a regression fails here.
+The floors are the issue's targets, raised to what the matcher measures where it does better
+(top-1: 95% wanted, 97.8% measured), so a regression fails here.
 `python bench/match_quality.py --failures` shows the misses.
 """
 
@@ -36,7 +36,7 @@ def test_the_set_covers_every_procedure_and_enough_out_of_scope() -> None:
 
 
 def test_ranking_floors(report: Report) -> None:
-    assert report.top1() >= 0.93
+    assert report.top1() >= 0.97
     assert report.top3() >= 0.99
 
 
