@@ -29,22 +29,19 @@ from telegram.error import BadRequest, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.channels.delivery import NOT_DELIVERED, Router
 from bot.channels.telegram_jobs import schedule_weekly_report
-from bot.channels.telegram_render import keyboard, render
+from bot.channels.telegram_render import attach_survey, keyboard, render, tick
 from bot.config import Settings, SettingsError
 from bot.core.assistant import Assistant
 from bot.core.messages import STAFF, Incoming, Reply, Turn
-from bot.db import repo
 from bot.runtime import Runtime
 from bot.staff import chat as staff_chat
 
@@ -119,33 +116,23 @@ class TelegramChannel:
         self.staff_chat_id = staff_chat_id
         self.router = router  # delivers to citizens on other channels (delivery.py)
 
-    async def claim(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """First of all handlers: an update already claimed (a retry, or delivered to another
-        replica too) stops here, so every update_id is answered once across replicas."""
-        if not isinstance(update, Update):
-            return
-        async with self.assistant.sessionmaker.begin() as session:
-            claimed = await repo.claim_inbound_event(
-                session, channel=CHANNEL, event_id=str(update.update_id)
-            )
-        if not claimed:
-            log.info("Telegram update %d already handled", update.update_id)
-            raise ApplicationHandlerStop
-
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message and message.text
         name = message.text.split()[0].lstrip("/").split("@")[0].lower()
         args = " ".join(context.args or [])
-        await self._answer(
-            context.bot, message, Incoming(CHANNEL, _uid(update), args, command=name)
-        )
+        incoming = Incoming(CHANNEL, _uid(update), args, command=name, event_id=_eid(update))
+        await self._answer(context.bot, message, incoming)
 
     async def on_staff_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/thongke, /chuatraloi from an ADMIN_IDS user: the staff module writes the text."""
         message = update.effective_message
         assert message and message.text
         name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        if not await self.assistant.first_delivery(
+            Incoming(CHANNEL, _uid(update), event_id=_eid(update))
+        ):
+            return
         now = datetime.now(UTC)  # interactions are stamped with the real time
         text = await staff_chat.answer(name, self.assistant.sessionmaker, now)
         await self.send(context.bot, message.chat.id, Reply(text, kind="staff"))
@@ -153,24 +140,33 @@ class TelegramChannel:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message and message.text
-        await self._answer(context.bot, message, Incoming(CHANNEL, _uid(update), message.text))
+        incoming = Incoming(CHANNEL, _uid(update), message.text, event_id=_eid(update))
+        await self._answer(context.bot, message, incoming)
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message
-        incoming = Incoming(CHANNEL, _uid(update), media=media_kind(message))
+        incoming = Incoming(
+            CHANNEL, _uid(update), media=media_kind(message), event_id=_eid(update)
+        )
         await self._answer(context.bot, message, incoming)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query
-        await query.answer()
         if not query.data or query.message is None:
+            await query.answer()
             return
-        incoming = Incoming(CHANNEL, str(query.from_user.id), action=query.data)
+        incoming = Incoming(
+            CHANNEL, str(query.from_user.id), action=query.data, event_id=_eid(update)
+        )
         turn = await self.assistant.respond(incoming)
+        if turn.already_handled:
+            return
+        rated = next((r.text for r in turn.replies if r.kind == "rated"), None)
+        await query.answer(rated)  # a rating is confirmed by a toast and a tick, not a message
         tapped = query.message if isinstance(query.message, Message) else None
-        await self.deliver(context.bot, query.message.chat.id, turn, tapped)
+        await self.deliver(context.bot, query.message.chat.id, turn, tapped, query.data)
 
     async def on_staff_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -181,6 +177,7 @@ class TelegramChannel:
             message.text or "",
             reply_to=str(message.reply_to_message.message_id),
             from_staff=True,
+            event_id=_eid(update),
         )
         await self._answer(context.bot, message, incoming)
 
@@ -206,10 +203,17 @@ class TelegramChannel:
     # ------------------------------------------------------------ delivery
 
     async def deliver(
-        self, bot: Bot, chat_id: int, turn: Turn, tapped: Message | None = None
+        self,
+        bot: Bot,
+        chat_id: int,
+        turn: Turn,
+        tapped: Message | None = None,
+        action: str | None = None,
     ) -> None:
-        for reply in turn.replies:
-            if reply.edit and tapped is not None and await self._edit(tapped, reply):
+        """Replies to `chat_id` (an answer and its survey as one message; edits of the
+        `tapped` message where asked), then every Outgoing to its recipient."""
+        for reply in attach_survey(turn.replies):
+            if reply.edit and tapped is not None and await self._edit(tapped, reply, action):
                 continue
             if reply.text:
                 await self.send(bot, chat_id, reply)
@@ -245,9 +249,13 @@ class TelegramChannel:
             )
         return sent
 
-    async def _edit(self, message: Message, reply: Reply) -> bool:
-        """Replace the tapped message (or only drop its buttons); False to send instead."""
+    async def _edit(self, message: Message, reply: Reply, action: str | None) -> bool:
+        """Replace the tapped message, only drop its buttons, or (a rating) only tick the
+        tapped button, keeping the answer above it; False to send instead."""
         try:
+            if reply.kind == "rated" and action and message.reply_markup:
+                await message.edit_reply_markup(reply_markup=tick(message.reply_markup, action))
+                return True
             if not reply.text:
                 await message.edit_reply_markup(reply_markup=None)
                 return True
@@ -271,6 +279,11 @@ class TelegramChannel:
 def _uid(update: Update) -> str:
     assert update.effective_user
     return str(update.effective_user.id)
+
+
+def _eid(update: Update) -> str:
+    """The delivery id the core answers once across replicas and retries."""
+    return str(update.update_id)
 
 
 # ---------------------------------------------------------------- wiring
@@ -302,7 +315,6 @@ def build_application(
     application = builder.build()
 
     channel = TelegramChannel(runtime.assistant, settings.staff_chat_id, router)
-    application.add_handler(TypeHandler(Update, channel.claim), group=-1)
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     if settings.staff_chat_id is not None:
         staff_replies = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from telegram import (
     InlineKeyboardButton,
@@ -14,11 +15,13 @@ from telegram import (
 from telegram.constants import MessageLimit
 
 from bot.channels.splitting import split_on_lines
+from bot.core import survey
 from bot.core.messages import Button, Reply
 
 log = logging.getLogger(__name__)
 
 WIDE_LABEL = 22  # buttons with longer labels get a row of their own
+TICK = "✅ "  # marks the rating a citizen chose
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -34,8 +37,32 @@ def render(reply: Reply) -> list[str]:
     return [head + chunks[0], *chunks[1:]]
 
 
+def attach_survey(replies: Sequence[Reply]) -> list[Reply]:
+    """An answer card and the survey that follows it as one message, the scale as a row of
+    faces under the card's buttons: one message to read, and one Bot API call instead of two
+    (bench/README.md, load benchmark)."""
+    merged: list[Reply] = []
+    for reply in replies:
+        card = merged[-1] if merged else None
+        if (
+            reply.kind == "survey"
+            and card is not None
+            and card.kind == "answer"
+            and reply.interaction_id is not None
+            and card.interaction_id == reply.interaction_id
+        ):
+            merged[-1] = replace(
+                card,
+                text=f"{card.text}\n\n{survey.FACE_PROMPT}",
+                buttons=card.buttons + survey.face_buttons(reply.interaction_id),
+            )
+        else:
+            merged.append(reply)
+    return merged
+
+
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """Inline keyboard: short labels two to a row, long ones alone."""
+    """Inline keyboard: short labels two to a row, long ones alone, rating faces in one row."""
     if not buttons:
         return None
     rows: list[list[InlineKeyboardButton]] = []
@@ -45,9 +72,40 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
             if button.url
             else InlineKeyboardButton(button.label, callback_data=button.action)
         )
-        wide = len(button.label) > WIDE_LABEL
-        if rows and not wide and len(rows[-1]) == 1 and len(rows[-1][0].text) <= WIDE_LABEL:
+        if rows and _fits(rows[-1], key):
             rows[-1].append(key)
         else:
             rows.append([key])
     return InlineKeyboardMarkup(rows)
+
+
+def _fits(row: list[InlineKeyboardButton], key: InlineKeyboardButton) -> bool:
+    """Rating faces share one row; other short labels go two to a row."""
+    if _is_face(key) or _is_face(row[0]):
+        return _is_face(key) and _is_face(row[0])
+    return len(row) == 1 and len(row[0].text) <= WIDE_LABEL and len(key.text) <= WIDE_LABEL
+
+
+def tick(markup: InlineKeyboardMarkup, action: str) -> InlineKeyboardMarkup:
+    """The keyboard with the rating button of `action` ticked and any earlier tick removed."""
+    return InlineKeyboardMarkup(
+        [[_ticked(button, action) for button in row] for row in markup.inline_keyboard]
+    )
+
+
+def _ticked(button: InlineKeyboardButton, action: str) -> InlineKeyboardButton:
+    data = button.callback_data
+    if not isinstance(data, str) or not data.startswith(survey.RATING_ACTION):
+        return button
+    label = button.text.removeprefix(TICK)
+    return InlineKeyboardButton(TICK + label if data == action else label, callback_data=data)
+
+
+def _is_face(button: InlineKeyboardButton) -> bool:
+    """A rating button of the faces-only row (`survey.face_buttons`)."""
+    data = button.callback_data
+    return (
+        isinstance(data, str)
+        and data.startswith(survey.RATING_ACTION)
+        and button.text.removeprefix(TICK) in survey.FACES.values()
+    )

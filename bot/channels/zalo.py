@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -173,18 +174,15 @@ class ZaloChannel:
         if user_id is None:
             log.warning("Zalo %s event without a sender ignored", kind)
             return
-        async with self.assistant.sessionmaker.begin() as session:
-            key = event_id(event, self.assistant.user_key(Incoming(CHANNEL, user_id)))
-            if not await repo.claim_inbound_event(session, channel=CHANNEL, event_id=key):
-                log.info("Zalo %s event already handled (retry or other replica)", kind)
-                return
+        key = event_id(event, self.assistant.user_key(Incoming(CHANNEL, user_id)))
         incoming = await self.translate(kind, user_id, event.get("message") or {})
         try:
-            turn = await self.assistant.respond(incoming)
+            turn = await self.assistant.respond(replace(incoming, event_id=key))
         except Exception:
             log.exception("error while answering a Zalo %s event", kind)
             turn = Turn((Reply(APOLOGY, kind="error"),))
-        await self.deliver(user_id, turn)
+        if not turn.already_handled:
+            await self.deliver(user_id, turn)
 
     async def translate(self, kind: str, user_id: str, message: dict[str, Any]) -> Incoming:
         if kind == "follow":

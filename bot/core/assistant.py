@@ -22,7 +22,8 @@ from bot.core.matcher import Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.privacy import mask_personal_data, pseudonymize
 from bot.db import repo
-from bot.db.models import Conversation, Interaction
+from bot.db.models import Interaction
+from bot.db.repo.conversation import ConversationState
 from bot.knowledge import KnowledgeBase, Procedure, slugify
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ CHANGED = "Thông tin thủ tục đã thay đổi. Đây là thông tin mới n
 TEXT_ONLY = (
     "Xin lỗi, hiện tôi chỉ hỗ trợ câu hỏi bằng chữ. Bạn hãy gõ câu hỏi về thủ tục cần làm nhé."
 )
+ALREADY_HANDLED = Turn(already_handled=True)
 NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật theo ngày làm việc."
 
 
@@ -90,15 +92,36 @@ class Assistant:
         return list((await self.respond(incoming)).replies)
 
     async def respond(self, incoming: Incoming) -> Turn:
+        """The turn for one incoming message; `Turn(already_handled=True)` for a delivery
+        (`incoming.event_id`) another replica or an earlier attempt has answered."""
+        if incoming.is_question:
+            return await self._text(incoming)  # claims the event in its own transaction
+        if not await self.first_delivery(incoming):
+            return ALREADY_HANDLED
         if incoming.from_staff:
             return await handoff.relay(self.sessionmaker, incoming)
         if incoming.action:
             return await self.handle_action(incoming)
         if incoming.command:
             return Turn((self.command(incoming.command, incoming.text),))
-        if incoming.media:
-            return Turn((Reply(TEXT_ONLY, kind="unsupported"),))
-        return await self._text(incoming)
+        return Turn((Reply(TEXT_ONLY, kind="unsupported"),))
+
+    async def first_delivery(self, incoming: Incoming) -> bool:
+        """Claim the platform's delivery id: True once across replicas and retries."""
+        if incoming.event_id is None:
+            return True
+        async with self.sessionmaker.begin() as session:
+            return await self._claim(session, incoming)
+
+    async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
+        if incoming.event_id is None:
+            return True
+        claimed = await repo.claim_inbound_event(
+            session, channel=incoming.channel, event_id=incoming.event_id
+        )
+        if not claimed:
+            log.info("%s event %s already handled", incoming.channel, incoming.event_id)
+        return claimed
 
     async def link_handoff(self, handoff_id: int, staff_message_id: str) -> None:
         """The channel reports which staff-chat message carries a forwarded question."""
@@ -119,11 +142,15 @@ class Assistant:
     # ------------------------------------------------------------ questions
 
     async def _text(self, incoming: Incoming) -> Turn:
+        """A typed question: one transaction claims the delivery, reads the conversation,
+        records the interaction and remembers the procedure (the hot path)."""
         text = incoming.text[: self.max_question_chars].strip()
-        if not text:
-            return Turn((Reply(HINT, kind="hint"),))
         user_key, now = self.user_key(incoming), self.clock()
         async with self.sessionmaker.begin() as session:
+            if not await self._claim(session, incoming):
+                return ALREADY_HANDLED
+            if not text:
+                return Turn((Reply(HINT, kind="hint"),))
             conv = await repo.get_conversation(session, user_key=user_key)
             pending = self._pending(conv, now)
             if pending == "handoff" and conv:
@@ -154,14 +181,16 @@ class Assistant:
             follow = self._context(conv, now)
             if procedure is None and follow and context.is_follow_up(result, follow.key):
                 procedure = follow
-            interaction = await self._record(session, incoming, user_key, text, result, procedure)
+            interaction_id = await self._record(
+                session, incoming, user_key, text, result, procedure
+            )
             if pending:
                 await self.clear_pending(session, user_key)
             if procedure is None:
-                return Turn(tuple(self._no_answer(result, interaction.id)))
-            await self._remember(session, user_key, procedure.key, interaction.id, now)
-        card = self.card(procedure, result.aspect, interaction.id, deadline=result.deadline)
-        return Turn((card, survey.rating_request(interaction.id, procedure.key)))
+                return Turn(tuple(self._no_answer(result, interaction_id)))
+            await self._remember(session, user_key, procedure.key, interaction_id, now)
+        card = self.card(procedure, result.aspect, interaction_id, deadline=result.deadline)
+        return Turn((card, survey.rating_request(interaction_id, procedure.key)))
 
     def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
         if result.outcome == "clarify":
@@ -285,8 +314,9 @@ class Assistant:
             if picked_from is not None:
                 interaction = await self._own(session, _int(picked_from), user_key)
             ask_survey = interaction is None or interaction.procedure_key is None
+            aspect = interaction.aspect if interaction else None
             if interaction is None:
-                interaction = await repo.record_interaction(
+                interaction_id = await repo.record_interaction(
                     session,
                     channel=incoming.channel,
                     user_key=user_key,
@@ -297,11 +327,12 @@ class Assistant:
                 )
             else:
                 interaction.procedure_key = procedure.key
-            await self._remember(session, user_key, procedure.key, interaction.id, now)
+                interaction_id = interaction.id
+            await self._remember(session, user_key, procedure.key, interaction_id, now)
         replies = [Reply(CHANGED, kind="stale")] if changed else []
-        replies.append(self.card(procedure, interaction.aspect, interaction.id))
+        replies.append(self.card(procedure, aspect, interaction_id))
         if ask_survey:
-            replies.append(survey.rating_request(interaction.id, procedure.key))
+            replies.append(survey.rating_request(interaction_id, procedure.key))
         return replies
 
     # ------------------------------------------------------------ storage helpers
@@ -314,7 +345,7 @@ class Assistant:
         text: str,
         result: MatchResult,
         procedure: Procedure | None,
-    ) -> Interaction:
+    ) -> int:
         best = result.best if result.outcome == "answer" else None
         return await repo.record_interaction(
             session,
@@ -367,10 +398,10 @@ class Assistant:
             session, user_key=user_key, pending=None, pending_interaction_id=None
         )
 
-    def _pending(self, conv: Conversation | None, now: datetime) -> str | None:
+    def _pending(self, conv: ConversationState | None, now: datetime) -> str | None:
         return context.pending(conv, now)
 
-    def _context(self, conv: Conversation | None, now: datetime) -> Procedure | None:
+    def _context(self, conv: ConversationState | None, now: datetime) -> Procedure | None:
         if conv and context.still_valid(conv.context_at, now, self.context_minutes):
             return self.procedure(conv.procedure_key)
         return None

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.aspects import aspect_spans
 from bot.core.matcher import MatchResult
-from bot.db.models import Conversation
+from bot.db.repo.conversation import ConversationState
 
 # Folded words that carry no procedure name in a follow-up ("nộp hôm nay thì có …").
 FOLLOW_UP_WORDS = frozenset(
@@ -50,7 +50,7 @@ def is_follow_up(result: MatchResult, context_key: str) -> bool:
     return any(m.procedure.key == context_key for m in result.matches)
 
 
-def pending(conv: Conversation | None, now: datetime) -> str | None:
+def pending(conv: ConversationState | None, now: datetime) -> str | None:
     """What the next text is for ("comment", "handoff"), while its window is open."""
     until = aware(conv.pending_until) if conv else None
     return conv.pending if conv and until and now < until else None

@@ -24,6 +24,14 @@ class Incoming:
     media: str | None = None  # a non-text message: "sticker", "photo", "voice", "location" …
     reply_to: str | None = None  # platform id of the message this one answers (staff replies)
     from_staff: bool = False  # written in the staff chat
+    # The platform's id of this delivery (Telegram update_id, Zalo msg_id): the core answers
+    # each one once, whichever replica receives it and however often it is retried.
+    event_id: str | None = None
+
+    @property
+    def is_question(self) -> bool:
+        """Typed text for the matcher (not a button, command, media or staff reply)."""
+        return not (self.from_staff or self.action or self.command or self.media)
 
 
 @dataclass(frozen=True)
@@ -74,3 +82,4 @@ class Turn:
 
     replies: tuple[Reply, ...] = ()
     outgoing: tuple[Outgoing, ...] = ()
+    already_handled: bool = False  # a duplicate delivery: nothing to send, not even an ack

@@ -28,6 +28,11 @@ LOW_OFFER = (
     "Rất tiếc vì câu trả lời chưa giúp được bạn. Bạn có thể bấm “Hỏi cán bộ” để gửi câu hỏi "
     "tới cán bộ một cửa."
 )
+FACE_PROMPT = (
+    "Câu trả lời có giúp ích cho bạn không? Bấm đánh giá bên dưới "
+    "(😍 rất hài lòng … 😞 rất không hài lòng)."
+)
+RATING_ACTION = "fb:"
 ASK_STAFF_LABEL = "🙋 Hỏi cán bộ"
 SKIP_LABEL = "Bỏ qua"
 
@@ -36,9 +41,16 @@ def rating_buttons(interaction_id: int, chosen: int | None = None) -> tuple[Butt
     return tuple(
         Button(
             ("✅ " if score == chosen else "") + f"{FACES[score]} {label}",
-            action=f"fb:{interaction_id}:{score}",
+            action=f"{RATING_ACTION}{interaction_id}:{score}",
         )
         for score, label in SCALE.items()
+    )
+
+
+def face_buttons(interaction_id: int) -> tuple[Button, ...]:
+    """The scale as faces only, best first: fits one row under an answer (`FACE_PROMPT`)."""
+    return tuple(
+        Button(FACES[score], action=f"{RATING_ACTION}{interaction_id}:{score}") for score in SCALE
     )
 
 

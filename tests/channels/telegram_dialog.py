@@ -122,14 +122,19 @@ class Citizen:
 
     async def taps(self, label: str) -> Said:
         call, button = self.button(label)
-        return await self.taps_data(button["callback_data"], call.message_id or 1)
+        markup = json.loads(call.params["reply_markup"])  # Telegram sends the tapped message
+        return await self.taps_data(button["callback_data"], call.message_id or 1, markup)
 
-    async def taps_data(self, data: str, message_id: int = 1) -> Said:
+    async def taps_data(
+        self, data: str, message_id: int = 1, markup: dict[str, Any] | None = None
+    ) -> Said:
         update = payload("callback_query")
         query = update["callback_query"]
         query["from"]["id"] = self.user_id
         query["message"]["chat"]["id"] = self.user_id
         query["message"]["message_id"] = message_id
+        if markup is not None:
+            query["message"]["reply_markup"] = markup
         query["data"] = data
         return await self.bot.deliver(update)
 

@@ -69,7 +69,7 @@ async def test_shutdown_finishes_the_update_in_flight(
         assert not fake_telegram.calls_of("sendMessage")
     # leaving `serve` is uvicorn's SIGTERM path: stop accepting, then the lifespan ends
     sent = fake_telegram.calls_of("sendMessage")
-    assert len(sent) == 2 and "X-quang" in sent[0].text  # the card and the survey question
+    assert len(sent) == 1 and "X-quang" in sent[0].text  # the card, its survey under it
     assert not webhook.application.running
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -20,22 +22,29 @@ async def test_question_documents_deadline_and_rating(
     card = await lan.says("khai bao may x quang phong kham")
     assert card.messages[0].text.startswith("<b>Khai báo thiết bị X-quang chẩn đoán trong y tế</b>")
     assert "5 ngày làm việc" in card.text and "Cập nhật ngày 01/01/2026" in card.text
-    assert "📄 Hồ sơ cần nộp" in card.labels and "🙂 Hài lòng" in card.labels
+    assert "📄 Hồ sơ cần nộp" in card.labels and "🙂" in card.labels
     assert card.messages[0].params["parse_mode"] == "HTML"
+    [message] = card.messages  # the survey is asked under the answer: one message, one call
+    assert message.text.endswith("(😍 rất hài lòng … 😞 rất không hài lòng).")
+    assert [b["text"] for b in message.buttons()][-5:] == ["😍", "🙂", "😐", "🙁", "😞"]
+    assert len(json.loads(message.params["reply_markup"])["inline_keyboard"][-1]) == 5
 
     docs = await lan.taps("Hồ sơ cần nộp")
     assert "Phiếu khai báo thiết bị X-quang <mẫu 01> & phụ lục" in docs.text
     assert "&lt;mẫu 01&gt; &amp; phụ lục" in docs.messages[0].text  # escaped for HTML
-    assert "Rất hài lòng" not in " ".join(docs.labels)  # no second survey on a section tap
+    assert "😍" not in docs.labels  # no second survey on a section tap
 
     date = await lan.says("nop hom nay thi bao gio co ket qua")
     assert "thứ Tư, 17/02/2027" in date.text  # 5 working days over the Tết 2027 holidays
     assert date.messages[0].text.startswith("<b>Khai báo thiết bị X-quang")
 
-    rated = await lan.taps("🙂 Hài lòng")
-    [edited] = [c for c in rated.calls if c.method == "editMessageText"]
-    assert "Hài lòng" in edited.text and "✅ 🙂 Hài lòng" in [b["text"] for b in edited.buttons()]
-    assert [c.method for c in rated.calls].count("answerCallbackQuery") == 1
+    rated = await lan.taps("🙂")
+    [edited] = [c for c in rated.calls if c.method.startswith("edit")]
+    assert edited.method == "editMessageReplyMarkup"  # the answer stays; the face is ticked
+    labels = [b["text"] for b in edited.buttons()]
+    assert "✅ 🙂" in labels and "😍" in labels and "📄 Hồ sơ cần nộp" in labels
+    [toast] = [c for c in rated.calls if c.method == "answerCallbackQuery"]
+    assert toast.params["text"] == "Bạn đã đánh giá: 🙂 Hài lòng. Cảm ơn bạn!"
     assert "Thông tin có đủ để bạn chuẩn bị hồ sơ không?" in rated.text
 
     asked = await lan.taps("Có, đủ rồi")
@@ -44,7 +53,7 @@ async def test_question_documents_deadline_and_rating(
     assert "Cảm ơn góp ý" in thanks.text
 
     await lan.says("khai bao may x quang")
-    await lan.taps("😍 Rất hài lòng")
+    await lan.taps("😍")
     skipped = await lan.taps("Bỏ qua")  # the optional questions can be skipped
     assert [c.method for c in skipped.calls if c.method.startswith("edit")] == [
         "editMessageReplyMarkup"
@@ -68,13 +77,16 @@ async def test_second_tap_updates_and_low_rating_alerts_staff(
 ) -> None:
     lan = bot.citizen()
     await lan.says("khai bao may x quang")
-    low = await lan.taps("Rất không hài lòng")
+    low = await lan.taps("😞")
     alert = low.to(STAFF_CHAT)
     assert "Đánh giá thấp" in alert.text and "Khai báo thiết bị X-quang" in alert.text
     assert "🙋 Hỏi cán bộ" in low.to(lan.user_id).labels
 
-    again = await lan.taps("🙂 Hài lòng")
+    again = await lan.taps("🙂")
     assert "Thông tin có đủ" not in again.text  # asked once per answer, no nagging
+    [edited] = [c for c in again.calls if c.method == "editMessageReplyMarkup"]
+    labels = [b["text"] for b in edited.buttons()]
+    assert "✅ 🙂" in labels and "😞" in labels  # the tick moved
     assert not again.to(STAFF_CHAT).calls
     async with telegram_runtime.sessionmaker() as session:
         scores = (await session.scalars(select(Feedback.score))).all()
@@ -136,5 +148,5 @@ async def test_rate_limit_is_retried(bot: BotUnderTest) -> None:
     bot.fake.fail_next("sendMessage", retry_after=1)
     said = await bot.citizen().says("khai bao may x quang")
     sends = [c for c in said.calls if c.method == "sendMessage"]
-    assert len(sends) == 3  # the card twice (429, then the retry), then the survey
+    assert len(sends) == 2  # the card with its survey twice (429, then the retry)
     assert sends[0].text == sends[1].text and "X-quang" in sends[1].text

@@ -48,7 +48,7 @@ async def test_commands_and_browsing(bot: BotUnderTest, telegram_runtime: Runtim
     assert "3 thủ tục" in field.text and "↩️ Các lĩnh vực" in field.labels
     card = await lan.taps("Khai báo thiết bị X-quang")
     assert card.messages[0].text.startswith("<b>Khai báo thiết bị X-quang")
-    assert "🙂 Hài lòng" in card.labels  # a browsed card is an answer: it gets the survey
+    assert "🙂" in card.labels  # a browsed card is an answer: it gets the survey
 
     found = await lan.says("/tim gia han")
     assert "Gia hạn giấy phép tiến hành công việc bức xạ (X-quang chẩn đoán y tế)" in found.labels

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.channels.console import ConsoleChat
@@ -152,6 +153,46 @@ async def test_conversation_upsert_is_one_row(runtime: Runtime) -> None:
     async with runtime.sessionmaker() as session:
         row = await repo.get_conversation(session, user_key="k")
     assert row is not None and (row.procedure_key, row.pending) == ("a", "comment")
+
+
+async def test_each_delivery_is_answered_once(runtime: Runtime) -> None:
+    """A platform delivery id (update_id, msg_id) is claimed in the turn's own transaction:
+    a retry gets nothing, whatever the kind of message; another channel's same id is new."""
+    assistant = runtime.assistant
+    question = Incoming("telegram", "d1", "khai bao may x quang", event_id="7")
+    first = await assistant.respond(question)
+    assert first.replies and not first.already_handled
+    again = await assistant.respond(question)
+    assert again.already_handled and not again.replies and not again.outgoing
+    tap = Incoming("telegram", "d1", action=f"fb:{first.replies[0].interaction_id}:5", event_id="8")
+    assert not (await assistant.respond(tap)).already_handled
+    assert (await assistant.respond(tap)).already_handled
+    command = Incoming("telegram", "d1", command="start", event_id="9")
+    assert not (await assistant.respond(command)).already_handled
+    assert (await assistant.respond(command)).already_handled
+    other = await assistant.respond(Incoming("zalo", "d1", "khai bao may x quang", event_id="7"))
+    assert not other.already_handled
+    async with runtime.sessionmaker() as session:
+        questions = (await session.scalars(select(Interaction.channel))).all()
+        scores = (await session.scalars(select(Feedback.score))).all()
+    assert sorted(questions) == ["telegram", "zalo"] and scores == [5]
+
+
+async def test_a_failed_turn_releases_its_delivery(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim commits with the answer's records: if the turn fails, a retry is answered."""
+    assistant = runtime.assistant
+
+    def broken(text: str) -> None:
+        raise RuntimeError("matcher down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(assistant.matcher, "search", broken)
+        with pytest.raises(RuntimeError):
+            await assistant.respond(Incoming("telegram", "d2", "khai bao x quang", event_id="70"))
+    retried = await assistant.respond(Incoming("telegram", "d2", "khai bao x quang", event_id="70"))
+    assert retried.replies and retried.replies[0].kind == "answer"
 
 
 def test_every_button_fits_telegram_callback_data() -> None:

@@ -50,7 +50,7 @@ async def test_feedback_is_one_row_per_interaction(settings: Settings) -> None:
     engine, sessionmaker = await open_database(settings)
     try:
         async with sessionmaker.begin() as session:
-            interaction = await repo.record_interaction(
+            interaction_id = await repo.record_interaction(
                 session,
                 channel="console",
                 user_key="u1",
@@ -63,14 +63,14 @@ async def test_feedback_is_one_row_per_interaction(settings: Settings) -> None:
         for score in (5, 2):
             async with sessionmaker.begin() as session:
                 await repo.save_feedback(
-                    session, interaction_id=interaction.id, user_key="u1", score=score
+                    session, interaction_id=interaction_id, user_key="u1", score=score
                 )
         async with sessionmaker.begin() as session:
             await repo.save_feedback(
-                session, interaction_id=interaction.id, user_key="u1", enough_info=True
+                session, interaction_id=interaction_id, user_key="u1", enough_info=True
             )
             missing = await repo.save_feedback(
-                session, interaction_id=interaction.id + 100, user_key="u1", score=5
+                session, interaction_id=interaction_id + 100, user_key="u1", score=5
             )
         assert missing is None
         async with sessionmaker() as session:

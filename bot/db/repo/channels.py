@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from functools import cache
+
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -13,11 +13,21 @@ from bot.db.models import (
     ZaloToken,
     utcnow,
 )
+from bot.db.repo.dialect import dialect_name, insert_for, run
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    return postgresql_insert if postgresql else sqlite_insert
+    return insert_for(dialect_name(session))
+
+
+@cache
+def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+    return (
+        insert_for(dialect)(InboundEvent)
+        .values(channel=bindparam("channel"), event_id=bindparam("event_id"))
+        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(InboundEvent.id)
+    )
 
 
 async def claim_inbound_event(session: AsyncSession, *, channel: str, event_id: str) -> bool:
@@ -26,13 +36,9 @@ async def claim_inbound_event(session: AsyncSession, *, channel: str, event_id: 
     Platforms retry deliveries (Zalo until it gets a 200 in time, Telegram likewise): the
     unique (channel, event_id) constraint lets only the first insert land.
     """
-    statement = (
-        _insert(session)(InboundEvent)
-        .values(channel=channel, event_id=event_id, received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-        .returning(InboundEvent.id)
-    )
-    return (await session.scalar(statement)) is not None
+    statement = _claim_statement(dialect_name(session))
+    result = await run(session, statement, channel=channel, event_id=event_id)
+    return result.scalar() is not None
 
 
 async def set_numbered_choices(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -14,6 +16,26 @@ from bot.db.models import (
     Interaction,
     utcnow,
 )
+from bot.db.repo.dialect import dialect_name, insert_for, run
+
+_INSERT_INTERACTION = insert(Interaction).returning(Interaction.id)
+_SELECT_CONVERSATION = select(Conversation.__table__).where(
+    Conversation.user_key == bindparam("user_key")
+)
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """A user's conversation row, read without the ORM (it is read on every message)."""
+
+    user_key: str
+    procedure_key: str | None
+    interaction_id: int | None
+    context_at: datetime | None
+    pending: str | None
+    pending_interaction_id: int | None
+    pending_until: datetime | None
+    updated_at: datetime
 
 
 async def record_interaction(
@@ -27,8 +49,11 @@ async def record_interaction(
     procedure_key: str | None = None,
     confidence: float | None = None,
     aspect: str | None = None,
-) -> Interaction:
-    interaction = Interaction(
+) -> int:
+    """Insert one interaction; its id (survey and choice buttons carry it)."""
+    result = await run(
+        session,
+        _INSERT_INTERACTION,
         channel=channel,
         user_key=user_key,
         question=question,
@@ -38,9 +63,7 @@ async def record_interaction(
         confidence=confidence,
         aspect=aspect,
     )
-    session.add(interaction)
-    await session.flush()
-    return interaction
+    return result.scalar_one()
 
 
 async def save_feedback(
@@ -73,19 +96,28 @@ async def save_feedback(
     return feedback
 
 
-async def get_conversation(session: AsyncSession, *, user_key: str) -> Conversation | None:
-    return await session.get(Conversation, user_key, populate_existing=True)
+async def get_conversation(session: AsyncSession, *, user_key: str) -> ConversationState | None:
+    row = (await run(session, _SELECT_CONVERSATION, user_key=user_key)).first()
+    return ConversationState(**row._mapping) if row else None
+
+
+@cache
+def _upsert_conversation(dialect: str, columns: frozenset[str]):  # type: ignore[no-untyped-def]
+    """INSERT … ON CONFLICT DO UPDATE of `columns`, built once per dialect and column set."""
+    statement = insert_for(dialect)(Conversation).values(
+        user_key=bindparam("user_key"), **{name: bindparam(name) for name in columns}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[Conversation.user_key],
+        set_={name: statement.excluded[name] for name in columns},
+    )
 
 
 async def update_conversation(session: AsyncSession, *, user_key: str, **values: object) -> None:
     """Insert or update a user's conversation row in one statement (safe across replicas)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     values["updated_at"] = utcnow()
-    statement = insert(Conversation).values(user_key=user_key, **values)
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=[Conversation.user_key], set_=values)
-    )
+    statement = _upsert_conversation(dialect_name(session), frozenset(values))
+    await run(session, statement, user_key=user_key, **values)
 
 
 async def create_handoff(
