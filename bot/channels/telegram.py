@@ -20,12 +20,13 @@ from typing import Any
 
 from telegram import (
     Bot,
+    BotCommand,
     LinkPreviewOptions,
     Message,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TimedOut
+from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -40,6 +41,7 @@ from bot.channels.delivery import NOT_DELIVERED, Router
 from bot.channels.telegram_jobs import schedule_weekly_report
 from bot.channels.telegram_render import attach_survey, keyboard, render, tick
 from bot.config import Settings, SettingsError
+from bot.core import browse
 from bot.core.assistant import Assistant
 from bot.core.messages import STAFF, Incoming, Reply, Turn
 from bot.runtime import Runtime
@@ -48,7 +50,7 @@ from bot.staff import chat as staff_chat
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-COMMANDS = ("start", "help", "linhvuc", "tim", "lienhe")
+COMMANDS = tuple(name for name, _ in browse.MENU)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 MEDIA = (
     "sticker",
@@ -340,6 +342,15 @@ def build_application(
     return application
 
 
+async def publish_menu(bot: Bot) -> None:
+    """The "/" menu of Telegram apps lists our commands in Vietnamese (idempotent: every
+    replica may do it at start); a failure only loses the menu, never the bot."""
+    try:
+        await bot.set_my_commands([BotCommand(name, text) for name, text in browse.MENU])
+    except TelegramError as exc:
+        log.warning("could not publish the command menu: %s", exc)
+
+
 async def run_polling(settings: Settings, runtime: Runtime, stop: asyncio.Event) -> None:
     """Long polling until `stop` is set (the webhook, if any, is removed first)."""
     application = build_application(settings, runtime)
@@ -347,6 +358,7 @@ async def run_polling(settings: Settings, runtime: Runtime, stop: asyncio.Event)
         assert application.updater
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         await application.start()
+        await publish_menu(application.bot)
         log.info("Telegram bot @%s polling", application.bot.username)
         await stop.wait()
         await application.updater.stop()

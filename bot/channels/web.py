@@ -27,7 +27,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.delivery import Router, Sender
-from bot.channels.telegram import TelegramChannel, build_application
+from bot.channels.telegram import TelegramChannel, build_application, publish_menu
 from bot.channels.zalo import ZaloWebhook
 from bot.config import Settings, SettingsError
 from bot.core.messages import Reply
@@ -96,6 +96,7 @@ class TelegramWebhook:
     async def lifespan(self) -> AsyncIterator[None]:
         async with self.application:
             await self.application.start()
+            await publish_menu(self.application.bot)
             try:
                 yield
             finally:

@@ -17,6 +17,14 @@ from bot.knowledge import KnowledgeBase, Procedure
 
 PAGE_SIZE = 8
 EXAMPLE_ASPECTS = ("cần giấy tờ gì", "mất bao lâu", "lệ phí bao nhiêu")
+# The commands a channel can list in its menu ("/" in Telegram), with what each does.
+MENU: tuple[tuple[str, str], ...] = (
+    ("start", "Bắt đầu: lời chào và ví dụ câu hỏi"),
+    ("linhvuc", "Xem thủ tục theo lĩnh vực"),
+    ("tim", "Tìm thủ tục theo từ khóa, ví dụ: /tim x quang"),
+    ("lienhe", "Địa chỉ, điện thoại của bộ phận một cửa"),
+    ("help", "Hướng dẫn sử dụng"),
+)
 COMMANDS_HELP = (
     "/linhvuc — xem thủ tục theo lĩnh vực\n"
     "/tim <từ khóa> — tìm thủ tục, ví dụ: /tim x quang\n"

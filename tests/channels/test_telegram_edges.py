@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.channels.telegram import ALLOWED_UPDATES, run_polling, set_webhook
+from bot.channels.web import TelegramWebhook, build_web_app
 from bot.config import Settings
 from bot.db.models import Interaction
 from bot.runtime import Runtime
 
-from ..fakes.telegram_api import FakeTelegram
+from ..fakes.telegram_api import FakeTelegram, serve
 from .telegram_dialog import SECRET, STAFF_CHAT, BotUnderTest, payload
 
 
@@ -32,6 +33,30 @@ async def test_webhook_needs_the_secret(bot: BotUnderTest) -> None:
     assert bot.fake.calls_of("sendMessage")
     health = await bot.http.get("/healthz")
     assert health.status_code == 200 and health.json() == {"status": "ok"}
+
+
+async def test_the_command_menu_is_published(bot: BotUnderTest) -> None:
+    [call] = bot.fake.calls_of("setMyCommands")
+    commands = call.json("commands")
+    assert [c["command"] for c in commands] == ["start", "linhvuc", "tim", "lienhe", "help"]
+    assert all(3 <= len(c["description"]) <= 256 for c in commands)
+    assert "/tim x quang" in commands[2]["description"]
+
+
+async def test_a_rejected_menu_does_not_stop_the_bot(
+    telegram_settings: Settings,
+    telegram_runtime: Runtime,
+    fake_telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake_telegram.reject_next("setMyCommands")
+    webhook = TelegramWebhook(telegram_settings, telegram_runtime)
+    async with serve(build_web_app(telegram_runtime, [webhook])) as url:
+        bot = BotUnderTest(url, webhook.application, fake_telegram)
+        said = await bot.citizen().says("khai bao may x quang")
+        await bot.http.aclose()
+    assert "X-quang" in said.text
+    assert "could not publish the command menu" in caplog.text
 
 
 async def test_commands_and_browsing(bot: BotUnderTest, telegram_runtime: Runtime) -> None:
@@ -135,6 +160,7 @@ async def test_long_polling(
     [first_poll, *_] = fake_telegram.calls_of("getUpdates")
     assert first_poll.json("allowed_updates") == ALLOWED_UPDATES
     assert "X-quang" in fake_telegram.calls_of("sendMessage")[0].text
+    assert fake_telegram.calls_of("setMyCommands")  # the menu, in polling mode too
 
 
 async def test_set_webhook_sends_the_secret(

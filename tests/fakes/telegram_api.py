@@ -72,6 +72,7 @@ class FakeTelegram:
         self.webhook_url: str | None = None
         self._new_update = asyncio.Event()
         self._failures: dict[str, int] = {}
+        self._rejections: dict[str, str] = {}
         self.delays: dict[str, float] = {}  # seconds a method takes to answer
         self._stalls: dict[str, float] = {}
         self._message_id = 1000
@@ -88,6 +89,10 @@ class FakeTelegram:
     def fail_next(self, method: str, retry_after: int = 1) -> None:
         """The next call of `method` gets a 429 Too Many Requests with `retry_after`."""
         self._failures[method] = retry_after
+
+    def reject_next(self, method: str, description: str = "Bad Request: rejected") -> None:
+        """The next call of `method` gets a 400 Bad Request (no retry helps)."""
+        self._rejections[method] = description
 
     def stall_next(self, method: str, seconds: float) -> None:
         """The next call of `method` answers only after `seconds` (longer than a timeout)."""
@@ -120,6 +125,8 @@ class FakeTelegram:
                 },
                 status_code=429,
             )
+        if method in self._rejections:
+            return _error(400, self._rejections.pop(method))
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
