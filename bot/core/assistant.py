@@ -21,6 +21,7 @@ from bot.core.cards import section_text as section_body
 from bot.core.matcher import Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.privacy import mask_personal_data, pseudonymize
+from bot.core.smalltalk import HINT, smalltalk_reply
 from bot.db import repo
 from bot.db.models import Interaction
 from bot.db.repo.conversation import ConversationState
@@ -28,17 +29,6 @@ from bot.knowledge import KnowledgeBase, Procedure, slugify
 
 log = logging.getLogger(__name__)
 
-HINT = (
-    "Bạn hãy gõ câu hỏi về thủ tục cần làm, ví dụ: “khai báo máy X-quang”, "
-    "“công bố hợp quy cần giấy tờ gì”, “đăng ký chuyển giao công nghệ mất bao lâu”."
-)
-SMALLTALK_REPLIES = {
-    "greeting": "Xin chào! Tôi là trợ lý hướng dẫn thủ tục hành chính của {agency}. " + HINT,
-    "thanks": "Rất vui được giúp bạn! Cần hỏi thêm thủ tục nào, bạn cứ nhắn nhé.",
-    "bye": "Chào bạn, chúc bạn làm hồ sơ thuận lợi!",
-    "identity": "Tôi là trợ lý tự động của {agency}: tôi hướng dẫn hồ sơ, thời hạn, phí, "
-    "nơi nộp của các thủ tục hành chính. " + HINT,
-}
 STALE = "Thông tin đã thay đổi, bạn vui lòng hỏi lại."
 CHANGED = "Thông tin thủ tục đã thay đổi. Đây là thông tin mới nhất:"
 TEXT_ONLY = (
@@ -152,7 +142,7 @@ class Assistant:
             if not text:
                 return Turn((Reply(HINT, kind="hint"),))
             conv = await repo.get_conversation(session, user_key=user_key)
-            pending = self._pending(conv, now)
+            pending = context.pending(conv, now)
             if pending == "handoff" and conv:
                 interaction = await self._own(session, conv.pending_interaction_id, user_key)
                 await self.clear_pending(session, user_key)
@@ -201,7 +191,7 @@ class Assistant:
             text = "Bạn đang hỏi thủ tục nào dưới đây? Hãy chọn một thủ tục:"
             return [Reply(text, buttons=choices, kind="clarify", interaction_id=interaction_id)]
         if result.outcome == "smalltalk" and result.smalltalk:
-            reply = SMALLTALK_REPLIES[result.smalltalk].format(agency=self.knowledge.agency.name)
+            reply = smalltalk_reply(result.smalltalk, self.knowledge.agency.name)
             return [Reply(reply, kind="smalltalk")]
         return [self.fallback(interaction_id)]
 
@@ -397,9 +387,6 @@ class Assistant:
         await repo.update_conversation(
             session, user_key=user_key, pending=None, pending_interaction_id=None
         )
-
-    def _pending(self, conv: ConversationState | None, now: datetime) -> str | None:
-        return context.pending(conv, now)
 
     def _context(self, conv: ConversationState | None, now: datetime) -> Procedure | None:
         if conv and context.still_valid(conv.context_at, now, self.context_minutes):

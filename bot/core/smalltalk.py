@@ -18,6 +18,17 @@ SMALLTALK_PHRASES: dict[str, tuple[str, ...]] = {
     "bye": ("tạm biệt", "bye", "goodbye", "hẹn gặp lại"),
     "greeting": ("xin chào", "chào", "hello", "hi", "alo", "helo", "hey", "chào bạn"),
 }
+HINT = (
+    "Bạn hãy gõ câu hỏi về thủ tục cần làm, ví dụ: “khai báo máy X-quang”, "
+    "“công bố hợp quy cần giấy tờ gì”, “đăng ký chuyển giao công nghệ mất bao lâu”."
+)
+REPLIES = {
+    "greeting": "Xin chào! Tôi là trợ lý hướng dẫn thủ tục hành chính của {agency}. " + HINT,
+    "thanks": "Rất vui được giúp bạn! Cần hỏi thêm thủ tục nào, bạn cứ nhắn nhé.",
+    "bye": "Chào bạn, chúc bạn làm hồ sơ thuận lợi!",
+    "identity": "Tôi là trợ lý tự động của {agency}: tôi hướng dẫn hồ sơ, thời hạn, phí, "
+    "nơi nộp của các thủ tục hành chính. " + HINT,
+}
 _PHRASES = PhraseSet((kind, p) for kind, phrases in SMALLTALK_PHRASES.items() for p in phrases)
 MAX_TOKENS = 7
 
@@ -31,3 +42,8 @@ def detect_smalltalk(analysis: Analysis) -> tuple[str, set[int]] | None:
         return None
     kind, start, end = found[0]
     return kind, set(range(start, end))
+
+
+def smalltalk_reply(kind: str, agency: str) -> str:
+    """The answer to one kind of small talk, naming the department."""
+    return REPLIES[kind].format(agency=agency)
