@@ -16,10 +16,6 @@ from bot.db.models import (
 from bot.db.repo.dialect import dialect_name, insert_for, run
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return insert_for(dialect_name(session))
-
-
 @cache
 def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
     return (
@@ -49,7 +45,8 @@ async def set_numbered_choices(
         await session.execute(delete(NumberedChoices).where(NumberedChoices.user_key == user_key))
         return
     values = {"channel": channel, "choices": [list(c) for c in choices], "updated_at": utcnow()}
-    statement = _insert(session)(NumberedChoices).values(user_key=user_key, **values)
+    insert = insert_for(dialect_name(session))
+    statement = insert(NumberedChoices).values(user_key=user_key, **values)
     await session.execute(
         statement.on_conflict_do_update(index_elements=[NumberedChoices.user_key], set_=values)
     )
@@ -72,7 +69,7 @@ async def get_zalo_token(
     """The stored token pair; with `lock`, held until the transaction ends, so one replica at
     a time refreshes (SELECT … FOR UPDATE on PostgreSQL; on SQLite a no-op write takes the
     database's write lock first, which waiting replicas queue behind)."""
-    if lock and session.get_bind().dialect.name == "sqlite":
+    if lock and dialect_name(session) == "sqlite":
         await session.execute(
             update(ZaloToken).where(ZaloToken.app_id == app_id).values(app_id=ZaloToken.app_id)
         )
@@ -100,7 +97,7 @@ async def save_zalo_token(
         values["seed"] = seed
     if refreshed:
         values["refreshed_at"] = utcnow()
-    statement = _insert(session)(ZaloToken).values(app_id=app_id, **values)
+    statement = insert_for(dialect_name(session))(ZaloToken).values(app_id=app_id, **values)
     await session.execute(
         statement.on_conflict_do_update(index_elements=[ZaloToken.app_id], set_=values)
     )

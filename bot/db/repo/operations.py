@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -19,6 +17,7 @@ from bot.db.models import (
     NumberedChoices,
     utcnow,
 )
+from bot.db.repo.dialect import dialect_name, insert_for
 
 # Channel bookkeeping younger than this survives any purge: Telegram keeps an undelivered
 # update (and so may retry it) for up to 24 hours, Zalo retries within seconds, and a citizen
@@ -32,8 +31,7 @@ async def claim_job_run(session: AsyncSession, *, job: str, period_key: str) -> 
     The unique (job, period_key) constraint decides: the insert that lands wins, the others
     do nothing (ON CONFLICT DO NOTHING), so no replica sees an error.
     """
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql_insert if postgresql else sqlite_insert
+    insert = insert_for(dialect_name(session))
     statement = (
         insert(JobRun)
         .values(job=job, period_key=period_key, claimed_at=utcnow())
