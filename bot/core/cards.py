@@ -10,6 +10,7 @@ from bot.core.messages import Button
 from bot.knowledge import Agency, Procedure
 
 MISSING = "chưa cập nhật"
+SHORT_FEES = 2  # more fee items than this are summed up on the card as a range
 CHANNEL_LABELS = {"in_person": "trực tiếp", "post": "qua bưu điện", "online": "trực tuyến"}
 
 # Section id → button label; ids travel in callback data, keep them short.
@@ -52,13 +53,24 @@ def time_line(p: Procedure) -> str:
 
 
 def fee_line(p: Procedure) -> str:
+    """Fees in one short line: listed when there are one or two, else their range."""
     if not p.fees:
         return MISSING
     if all(f.amount_vnd == 0 for f in p.fees):
         return "Không mất phí, lệ phí"
-    return "; ".join(
-        f.text if f.amount_vnd is None else f"{f.text} ({format_vnd(f.amount_vnd)})" for f in p.fees
+    if len(p.fees) <= SHORT_FEES:
+        return "; ".join(
+            f.text if f.amount_vnd is None else f"{f.text} ({format_vnd(f.amount_vnd)})"
+            for f in p.fees
+        )
+    amounts = [f.amount_vnd for f in p.fees if f.amount_vnd]
+    known = len(amounts) == len([f for f in p.fees if f.amount_vnd != 0])
+    span = (
+        f"từ {format_vnd(min(amounts))} đến {format_vnd(max(amounts))}, tùy trường hợp"
+        if known and amounts and min(amounts) < max(amounts)
+        else "tùy trường hợp"
     )
+    return f"{span} ({len(p.fees)} mức, xem nút “{SECTIONS['fee']}”)"
 
 
 def channels_line(p: Procedure) -> str:
@@ -73,15 +85,19 @@ def card_text(p: Procedure, lead: str | None = None, note: str | None = None) ->
         lines += [section_text(p, lead), ""]
     if note:
         lines += [note, ""]
-    lines += [
-        f"⏱ Thời hạn: {time_line(p)}",
-        f"💰 Phí/lệ phí: {fee_line(p)}",
-        f"📍 Nơi nộp: {p.submission.where or MISSING}",
-        f"📨 Cách nộp: {channels_line(p)}",
-        f"📄 Hồ sơ: {len(p.documents)} loại giấy tờ" if p.documents else f"📄 Hồ sơ: {MISSING}",
-        "",
-        f"Cập nhật ngày {format_date(p.verified_on)} — nguồn: {p.source_url}",
-    ]
+    summary = {  # section → its line; the section already shown first is not repeated
+        "time": [f"⏱ Thời hạn: {time_line(p)}"],
+        "fee": [f"💰 Phí/lệ phí: {fee_line(p)}"],
+        "where": [
+            f"📍 Nơi nộp: {p.submission.where or MISSING}",
+            f"📨 Cách nộp: {channels_line(p)}",
+        ],
+        "docs": [
+            f"📄 Hồ sơ: {len(p.documents)} loại giấy tờ" if p.documents else f"📄 Hồ sơ: {MISSING}"
+        ],
+    }
+    lines += [line for section, part in summary.items() if section != lead for line in part]
+    lines += ["", f"Cập nhật ngày {format_date(p.verified_on)} — nguồn: {p.source_url}"]
     return "\n".join(lines)
 
 
