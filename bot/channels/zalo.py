@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 TEXT_LIMIT = 2000  # characters per message
-MAX_BUTTONS = 5  # buttons per template attachment
+# Buttons per consultation message: a text with a template attachment whose payload is only
+# `buttons` (no template_type), the shape and the limit of Zalo's "tin tư vấn đính kèm nút"
+# as republished by eSMS (developers.esms.vn, "Send Zalo message Consulting button").
+MAX_BUTTONS = 5
 TITLE_LIMIT = 100  # characters per button title
 QUERY_BUTTON = "oa.query.show"  # the tap sends the payload as the citizen's message
 ACTION_PREFIX = "#"
@@ -139,7 +142,7 @@ def render(reply: Reply, first_number: int = 1) -> tuple[list[dict[str, Any]], l
     if shown:
         messages[-1]["attachment"] = {
             "type": "template",
-            "payload": {"template_type": "button", "buttons": [zalo_button(b) for b in shown]},
+            "payload": {"buttons": [zalo_button(b) for b in shown]},
         }
     return messages, numbered
 
