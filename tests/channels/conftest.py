@@ -1,4 +1,4 @@
-"""Telegram fixtures: a fake Bot API server, and the bot's real webhook app in front of it."""
+"""Channel fixtures: fake Telegram and Zalo servers, and the bot's real webhook app."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.core.calendar import TIMEZONE
 from bot.runtime import Runtime, start
 
 from ..fakes.telegram_api import TOKEN, FakeTelegram, serve
+from ..fakes.zalo_api import FakeZalo
 from .telegram_dialog import SECRET, STAFF_CHAT, BotUnderTest
 
 # Wednesday 3 February 2027, 09:00 in Lạng Sơn: the day before the Tết 2027 holidays.
@@ -25,6 +26,14 @@ NOW = datetime(2027, 2, 3, 9, 0, tzinfo=TIMEZONE)
 @pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram()
+    async with serve(fake.app) as url:
+        fake.url = url  # type: ignore[attr-defined]
+        yield fake
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    fake = FakeZalo()
     async with serve(fake.app) as url:
         fake.url = url  # type: ignore[attr-defined]
         yield fake

@@ -3,10 +3,8 @@ recent ones stay, so a retried update is still answered once and a live choice s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,19 +14,10 @@ from bot.db.models import InboundEvent, Interaction, NumberedChoices
 from bot.reports.command import purge
 from bot.runtime import Runtime
 
-from ..fakes.telegram_api import serve
 from ..fakes.zalo_api import FakeZalo
 from .zalo_dialog import ZaloUnderTest, event, running, text_of, zalo_settings
 
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    fake = FakeZalo()
-    async with serve(fake.app) as url:
-        fake.url = url  # type: ignore[attr-defined]
-        yield fake
 
 
 async def _claim(session: AsyncSession, channel: str, event_id: str, age: timedelta) -> None:

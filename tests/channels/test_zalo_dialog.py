@@ -14,18 +14,10 @@ from bot.config import Settings
 from bot.core.assistant import TEXT_ONLY
 from bot.db.models import Feedback, Handoff, Interaction
 
-from ..fakes.telegram_api import FakeTelegram, serve
+from ..fakes.telegram_api import FakeTelegram
 from ..fakes.zalo_api import FakeZalo
 from .telegram_dialog import STAFF_CHAT, staff_reply
 from .zalo_dialog import ZaloUnderTest, running, text_of, titles, zalo_settings
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    fake = FakeZalo()
-    async with serve(fake.app) as url:
-        fake.url = url  # type: ignore[attr-defined]
-        yield fake
 
 
 @pytest.fixture

@@ -18,17 +18,8 @@ from bot.db import repo
 from bot.db.models import InboundEvent, Interaction, ZaloToken
 from bot.runtime import Runtime
 
-from ..fakes.telegram_api import serve
 from ..fakes.zalo_api import APP_ID, OA_SECRET_KEY, FakeZalo
 from .zalo_dialog import ZaloUnderTest, event, running, zalo_settings
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    fake = FakeZalo()
-    async with serve(fake.app) as url:
-        fake.url = url  # type: ignore[attr-defined]
-        yield fake
 
 
 @pytest.fixture
