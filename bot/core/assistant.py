@@ -169,7 +169,11 @@ class Assistant:
                 result.best.procedure if result.outcome == "answer" and result.best else None
             )
             follow = self._context(conv, now)
-            if procedure is None and follow and context.is_follow_up(result, follow.key):
+            if (
+                procedure is None
+                and follow
+                and context.is_follow_up(result, self.matcher.words_of(follow.key))
+            ):
                 procedure = follow
             interaction_id = await self._record(
                 session, incoming, user_key, text, result, procedure

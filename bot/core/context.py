@@ -1,8 +1,8 @@
 """Follow-up questions: "còn lệ phí thì sao?" is about the procedure just discussed.
 
 A question is a follow-up when it asks about an aspect (fee, time, online …) or a result date
-but names no procedure of its own: nothing is left once the aspect phrases and conversational
-words are taken out. The last procedure is kept per user in the database (`conversations`),
+but names nothing else: once the aspect phrases are taken out, only conversational words and
+words of the procedure just discussed are left. The last procedure is kept per user in the database (`conversations`),
 so the follow-up works on any replica and after a restart, until it expires.
 """
 
@@ -33,21 +33,21 @@ def still_valid(at: datetime | None, now: datetime, minutes: int) -> bool:
     return at is not None and now - at <= timedelta(minutes=minutes)
 
 
-def names_nothing(result: MatchResult) -> bool:
-    """True when the question has no words left besides aspect and conversational ones."""
+def _unexplained(result: MatchResult) -> list[str]:
+    """Folded content words left once the aspect phrases are taken out."""
     analysis = result.analysis
     covered = {i for _, start, end in aspect_spans(analysis) for i in range(start, end)}
-    rest = [analysis.folded[i] for i in analysis.content if i not in covered]
-    return all(word in FOLLOW_UP_WORDS for word in rest)
+    return [analysis.folded[i] for i in analysis.content if i not in covered]
 
 
-def is_follow_up(result: MatchResult, context_key: str) -> bool:
-    """Whether a question that got no answer of its own is about `context_key`."""
+def is_follow_up(result: MatchResult, context_words: frozenset[str]) -> bool:
+    """Whether a question that got no answer of its own is about the procedure just discussed,
+    whose name and alias words are `context_words`: it asks for an aspect or a result date
+    and names nothing else ("còn lệ phí thì sao?", "giấy phép x quang nộp ở đâu"). A question
+    naming something else ("làm hộ chiếu ở đâu") is not, whatever the matcher found."""
     if result.outcome == "answer" or not (result.aspect or result.deadline):
         return False
-    if result.outcome == "fallback" or names_nothing(result):
-        return True
-    return any(m.procedure.key == context_key for m in result.matches)
+    return all(w in FOLLOW_UP_WORDS or w in context_words for w in _unexplained(result))
 
 
 def pending(conv: ConversationState | None, now: datetime) -> str | None:

@@ -117,6 +117,7 @@ class Matcher:
         self._legal_words: list[frozenset[str]] = []
         self._actions: list[Actions] = []
         self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
+        self._own_words: dict[str, frozenset[str]] = {}  # key → folded name and alias words
         postings: dict[str, set[int]] = defaultdict(set)
         analyze = lru_cache(maxsize=None)(self.normalizer.analyze)  # fields repeat a lot
         for index, procedure in enumerate(self.procedures):
@@ -132,6 +133,7 @@ class Matcher:
                 if folded and is_name is not None:
                     variants.append(_Variant(folded, frozenset(folded), " ".join(folded), is_name))
             self._variants.append(variants)
+            self._own_words[procedure.key] = frozenset(w for v in variants for w in v.words)
             self._legal_words.append(frozenset(variants[0].words) if variants else frozenset())
             names = [v.folded for v in variants]
             self._actions.append(Actions.of(names[0], names[1:]) if names else Actions.of(()))
@@ -367,6 +369,10 @@ class Matcher:
             round(confidence, 4),
             round(in_scope, 4),
         )
+
+    def words_of(self, key: str) -> frozenset[str]:
+        """The folded words of a procedure's name and aliases (a follow-up may repeat them)."""
+        return self._own_words.get(key, frozenset())
 
     def keyword_search(self, text: str, limit: int = 10) -> list[Procedure]:
         """Procedures whose name or aliases contain the folded keywords (for /tim)."""

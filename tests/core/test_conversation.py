@@ -50,8 +50,9 @@ async def test_console_survey_by_numbers(runtime: Runtime) -> None:
         [
             (number(rated, "Có, đủ rồi"), Expect(kind="answered", contains=["góp ý"])),
             ("Nên ghi rõ mẫu đơn", Expect(kind="comment_saved")),
-            # The window is closed: the same words are now a follow-up about documents.
-            ("Nên ghi rõ mẫu đơn", Expect(kind="answer", procedure="2.002131")),
+            # The window is closed: the same words are a question now, not about the last
+            # procedure (they name more than an aspect), so they are recorded for staff.
+            ("Nên ghi rõ mẫu đơn", Expect(kind="fallback")),
         ],
     )
     assert chat.outgoing == []  # the last turn alerted nobody
@@ -91,6 +92,11 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
                 "nộp hôm nay thì bao giờ có kết quả",
                 Expect(kind="answer", contains=["thứ Hai, 16/03/2026"]),
             ),
+            # Another agency's procedure with an aspect is not a follow-up of this one.
+            ("làm hộ chiếu ở đâu", Expect(kind="fallback")),
+            ("dang ky ket hon mat bao lau", Expect(kind="fallback")),
+            # Words of the procedure itself may be repeated.
+            ("thế gia hạn thì nộp ở đâu", Expect(kind="answer", contains=["Nơi nộp"])),
         ],
     )
     for reply in await chat.say("mất bao lâu"):
@@ -102,7 +108,7 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
     assert first.kind in ("clarify", "fallback") and first.procedure_key is None
     async with runtime.sessionmaker() as session:
         rows = (await session.scalars(select(Interaction).order_by(Interaction.id))).all()
-    assert [r.outcome for r in rows[:6]] == ["answer"] * 6
+    assert [r.outcome for r in rows[:8]] == ["answer"] * 5 + ["fallback"] * 2 + ["answer"]
     assert rows[1].confidence is None and rows[1].aspect == "fee"  # answered from context
 
 
