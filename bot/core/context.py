@@ -2,8 +2,9 @@
 
 A question is a follow-up when it asks about an aspect (fee, time, online …) or a result date
 but names nothing else: once the aspect phrases are taken out, only conversational words and
-words of the procedure just discussed are left. The last procedure is kept per user in the database (`conversations`),
-so the follow-up works on any replica and after a restart, until it expires.
+words of the procedure just discussed are left. The last procedure is kept per user in the
+database (`conversations`), so the follow-up works on any replica and after a restart, until
+it expires.
 """
 
 from __future__ import annotations

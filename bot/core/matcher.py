@@ -384,4 +384,5 @@ class Matcher:
             haystack = fold(" ".join((procedure.name, *procedure.aliases)).lower())
             if all(word in haystack for word in words):
                 hits.append(procedure)
+        hits.sort(key=lambda p: len(p.name.split()))  # the most general names first
         return hits[:limit] or [m.procedure for m in self.search(text, limit).matches]
