@@ -33,3 +33,16 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
     assert result.best is not None and result.best.procedure.key == key, [
         (m.procedure.key, m.score) for m in result.matches[:3]
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("đăng ký kết quả nghiên cứu khoa học", None),  # "kết quả" names the procedure
+        ("đăng ký kết quả nhiệm vụ khoa học nhận được gì", "result"),
+        ("ket qua cong bo hop quy nhan duoc gi", "result"),
+        ("căn cứ pháp lý của công bố hợp quy", "legal"),
+    ],
+)
+def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) -> None:
+    assert MATCHER.search(question).aspect == aspect

@@ -358,6 +358,8 @@ class Matcher:
             outcome = "answer"
         else:
             outcome = "clarify"
+        if not deadline:
+            aspect = self._asked_aspect(analysis, spans, ranked[0].index)
         matches = tuple(Match(self.procedures[c.index], round(c.score, 4)) for c in ranked[:limit])
         return MatchResult(
             outcome,
@@ -369,6 +371,19 @@ class Matcher:
             round(confidence, 4),
             round(in_scope, 4),
         )
+
+    def _asked_aspect(
+        self, analysis: Analysis, spans: Sequence[tuple[str, int, int]], best: int
+    ) -> str | None:
+        """The first aspect phrase that is not part of the best procedure's own name: in
+        "đăng ký kết quả nghiên cứu" the words "kết quả" name the procedure, they do not ask
+        for its result."""
+        own = self._own_words[self.procedures[best].key]
+        for aspect, start, end in spans:
+            words = analysis.folded[start:end]
+            if aspect not in NAMING_ASPECTS or not all(w in own for w in words):
+                return aspect
+        return None
 
     def words_of(self, key: str) -> frozenset[str]:
         """The folded words of a procedure's name and aliases (a follow-up may repeat them)."""
