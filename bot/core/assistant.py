@@ -98,9 +98,7 @@ class Assistant:
 
     async def first_delivery(self, incoming: Incoming) -> bool:
         """Claim the platform's delivery id: True once across replicas and retries."""
-        if incoming.event_id is None:
-            return True
-        async with self.sessionmaker.begin() as session:
+        async with self.sessionmaker.begin() as session:  # no statement without an id
             return await self._claim(session, incoming)
 
     async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
@@ -169,11 +167,7 @@ class Assistant:
                 result.best.procedure if result.outcome == "answer" and result.best else None
             )
             follow = self._context(conv, now)
-            if (
-                procedure is None
-                and follow
-                and context.is_follow_up(result, self.matcher.words_of(follow.key))
-            ):
+            if procedure is None and follow and self._is_about(result, follow):
                 procedure = follow
             interaction_id = await self._record(
                 session, incoming, user_key, text, result, procedure
@@ -391,6 +385,9 @@ class Assistant:
         await repo.update_conversation(
             session, user_key=user_key, pending=None, pending_interaction_id=None
         )
+
+    def _is_about(self, result: MatchResult, procedure: Procedure) -> bool:
+        return context.is_follow_up(result, self.matcher.words_of(procedure.key))
 
     def _context(self, conv: ConversationState | None, now: datetime) -> Procedure | None:
         if conv and context.still_valid(conv.context_at, now, self.context_minutes):

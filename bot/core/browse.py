@@ -13,6 +13,7 @@ from collections import defaultdict
 from bot.core.cards import contact_text
 from bot.core.matcher import Matcher
 from bot.core.messages import Button, Reply
+from bot.core.text import fold
 from bot.knowledge import KnowledgeBase, Procedure
 
 PAGE_SIZE = 8
@@ -134,10 +135,22 @@ def field_reply(kb: KnowledgeBase, fid: str, page: int = 0) -> Reply | None:
     return Reply(text, title=name, buttons=tuple(buttons), kind="field")
 
 
+def keyword_search(matcher: Matcher, text: str) -> list[Procedure]:
+    """Procedures whose name or aliases contain every folded keyword, the most general names
+    first; the matcher's best guesses when none does (for /tim)."""
+    words = fold(" ".join(matcher.normalizer.analyze(text).folded)).split()
+    if not words:
+        return []
+    haystacks = ((p, fold(" ".join((p.name, *p.aliases)).lower())) for p in matcher.procedures)
+    hits = [p for p, haystack in haystacks if all(w in haystack for w in words)]
+    hits.sort(key=lambda p: len(p.name.split()))
+    return hits or [m.procedure for m in matcher.search(text, PAGE_SIZE).matches]
+
+
 def search_reply(matcher: Matcher, keywords: str) -> Reply:
     if not keywords.strip():
         return Reply("Bạn hãy gõ từ khóa sau lệnh, ví dụ: /tim x quang", kind="hint")
-    found = matcher.keyword_search(keywords, limit=PAGE_SIZE)
+    found = keyword_search(matcher, keywords)[:PAGE_SIZE]
     if not found:
         return Reply(
             f"Không tìm thấy thủ tục nào với từ khóa “{keywords.strip()}”. "

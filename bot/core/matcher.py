@@ -388,16 +388,3 @@ class Matcher:
     def words_of(self, key: str) -> frozenset[str]:
         """The folded words of a procedure's name and aliases (a follow-up may repeat them)."""
         return self._own_words.get(key, frozenset())
-
-    def keyword_search(self, text: str, limit: int = 10) -> list[Procedure]:
-        """Procedures whose name or aliases contain the folded keywords (for /tim)."""
-        words = fold(" ".join(self.normalizer.analyze(text).folded)).split()
-        if not words:
-            return []
-        hits = []
-        for procedure in self.procedures:
-            haystack = fold(" ".join((procedure.name, *procedure.aliases)).lower())
-            if all(word in haystack for word in words):
-                hits.append(procedure)
-        hits.sort(key=lambda p: len(p.name.split()))  # the most general names first
-        return hits[:limit] or [m.procedure for m in self.search(text, limit).matches]
