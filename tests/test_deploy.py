@@ -2,17 +2,29 @@
 that starts the database, then the migration, then two replicas.
 
 Docker is not available where the tests run, so the compose file and Dockerfile are checked
-as data (YAML, instructions), not by building or starting them.
+as data (YAML, instructions), not by building or starting them; the proxy's Caddyfile is run
+with Debian's caddy in front of the real web app.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import shutil
+import socket
+import subprocess
 from pathlib import Path
 
+import httpx
+import pytest
 import yaml
 
+from bot.channels.web import build_web_app
 from bot.config import Settings
+from bot.runtime import Runtime
+
+from .fakes.telegram_api import serve
 
 ROOT = Path(__file__).parent.parent
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "DOMAIN"}  # read by docker-compose.yml, not by the bot
@@ -74,7 +86,8 @@ def test_compose_starts_database_then_migration_then_two_replicas() -> None:
         assert service["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert "@db:5432/" in service["environment"]["DATABASE_URL"]
     assert "ports" not in bot  # replicas share no host port; the proxy reaches them
-    assert (ROOT / "deploy" / "Caddyfile").read_text("utf-8").count("dynamic a bot 8080") == 1
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text("utf-8")
+    assert caddyfile.count("dynamic a {$BOT_HOST:bot} {$BOT_PORT:8080}") == 1
 
 
 def test_dockerfile_final_stage_is_slim_unprivileged_and_checks_health() -> None:
@@ -88,3 +101,48 @@ def test_dockerfile_final_stage_is_slim_unprivileged_and_checks_health() -> None
     assert re.search(r"^USER (?!root)\w+", final, flags=re.M)
     assert "HEALTHCHECK" in final and "/healthz" in final
     assert '"serve"' in final
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="Debian's caddy is not installed")
+async def test_caddy_serves_zalo_verification_and_proxies_to_the_replicas(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """The real deploy/Caddyfile in front of the real web app (plain HTTP on loopback)."""
+    (tmp_path / "zalo_verifierABC123.html").write_text("<html>zalo-verifier</html>", "utf-8")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DOMAIN": f"http://127.0.0.1:{port}",
+        "PUBLIC_DIR": str(tmp_path),
+        "CADDY_ADMIN": f"127.0.0.1:{free_port()}",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    async with serve(build_web_app(runtime, [])) as bot_url:
+        env["BOT_HOST"], env["BOT_PORT"] = "127.0.0.1", bot_url.rsplit(":", 1)[1]
+        command = ["caddy", "run", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"]
+        caddy = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                for _ in range(100):
+                    try:
+                        health = await http.get("/healthz")
+                        break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.1)
+                assert health.status_code == 200 and health.json() == {"status": "ok"}
+                verifier = await http.get("/zalo_verifierABC123.html")
+                assert verifier.status_code == 200 and "zalo-verifier" in verifier.text
+                assert (await http.get("/zalo_verifierOTHER.html")).status_code == 404
+                assert (await http.get("/README.md")).status_code == 404  # only the verifier
+        finally:
+            caddy.terminate()
+            caddy.wait(timeout=10)
