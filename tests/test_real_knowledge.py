@@ -46,3 +46,10 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
 )
 def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) -> None:
     assert MATCHER.search(question).aspect == aspect
+
+
+@pytest.mark.parametrize("question", ["kết quả", "kết quả thế nào", "căn cứ pháp lý"])
+def test_a_part_alone_names_no_procedure(question: str) -> None:
+    """Without a procedure just discussed there is nothing to answer (no guess)."""
+    result = MATCHER.search(question)
+    assert result.outcome == "fallback" and not result.matches and result.aspect

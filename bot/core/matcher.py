@@ -182,13 +182,17 @@ class Matcher:
         return self._idf.get(word, self._max_idf * self.weights.unknown)
 
     def _query_indexes(self, analysis: Analysis, spans: list[tuple[str, int, int]]) -> list[int]:
-        """Content tokens, without aspect phrases that never occur in procedure names."""
+        """Content tokens, without aspect phrases that never occur in procedure names, and
+        without any aspect phrase when nothing else is asked ("kết quả thế nào?")."""
         dropped: set[int] = set()
         for aspect, start, end in spans:
             words = analysis.folded[start:end]
             indexed = all(term in self._idf for term in (*words, *_bigrams(words)))
             if aspect not in NAMING_ASPECTS or not indexed:
                 dropped.update(range(start, end))
+        aspects = {i for _, start, end in spans for i in range(start, end)}
+        if all(i in aspects for i in analysis.content):
+            return []
         return [i for i in analysis.content if i not in dropped]
 
     def make_query(self, analysis: Analysis, indexes: Sequence[int]) -> Query:
