@@ -53,3 +53,23 @@ def test_a_part_alone_names_no_procedure(question: str) -> None:
     """Without a procedure just discussed there is nothing to answer (no guess)."""
     result = MATCHER.search(question)
     assert result.outcome == "fallback" and not result.matches and result.aspect
+
+
+@pytest.mark.parametrize("question", ["bưu chính", "thu tuc buu chinh", "x quang", "bức xạ"])
+def test_a_topic_gets_choices_not_a_guess(question: str) -> None:
+    """One or two words that several procedures share: offer them, answer none."""
+    result = MATCHER.search(question)
+    assert result.outcome == "clarify" and len(result.matches) >= 3
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("giấy phép x quang", "cap-giay-phep-tien-hanh-cong-viec-5d115d"),  # no change: first issue
+        ("hỏi về đo lường", "chung-nhan-chuan-do-luong-dung-dad626"),  # "về" is not a topic word
+        ("hợp quy", "dang-ky-cong-bo-hop-quy"),  # one procedure: answered
+    ],
+)
+def test_short_questions_naming_one_procedure_are_answered(question: str, key: str) -> None:
+    result = MATCHER.search(question)
+    assert result.outcome == "answer" and result.matches[0].procedure.key == key

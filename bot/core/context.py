@@ -18,7 +18,8 @@ from bot.db.repo.conversation import ConversationState
 # Folded words that carry no procedure name in a follow-up ("nộp hôm nay thì có …").
 FOLLOW_UP_WORDS = frozenset(
     """con thi sao nop mat co hom nay mai ngay tuan sau nay roi nua luc nao bao gio ket qua
-    the vay duoc khong ko k neu xong lay nhan tien lau het""".split()
+    the vay duoc khong ko k neu xong lay nhan tien lau het nhieu may ra chua gi dau cach
+    bang""".split()
 )
 
 

@@ -46,6 +46,7 @@ RIVALS = 6  # the closest candidates among which words are weighed for contrast
 ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
+TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -362,6 +363,8 @@ class Matcher:
             outcome = "answer"
         else:
             outcome = "clarify"
+        if smalltalk is None and self._names_a_topic(query.words):
+            outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
         if not deadline:
             aspect = self._asked_aspect(analysis, spans, ranked[0].index)
         matches = tuple(Match(self.procedures[c.index], round(c.score, 4)) for c in ranked[:limit])
@@ -375,6 +378,13 @@ class Matcher:
             round(confidence, 4),
             round(in_scope, 4),
         )
+
+    def _names_a_topic(self, words: Sequence[str]) -> bool:
+        """A question of one or two words that several procedures' names all share."""
+        if not 0 < len(words) <= TOPIC_WORDS:
+            return False
+        sharing = sum(all(w in own for w in words) for own in self._own_words.values())
+        return sharing >= TOPIC_PROCEDURES
 
     def _asked_aspect(
         self, analysis: Analysis, spans: Sequence[tuple[str, int, int]], best: int

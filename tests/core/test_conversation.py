@@ -98,6 +98,7 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
             # Words of the procedure itself may be repeated.
             ("thế gia hạn thì nộp ở đâu", Expect(kind="answer", contains=["Nơi nộp"])),
             ("kết quả thế nào", Expect(kind="answer", contains=["🏷 Kết quả"])),
+            ("phí bao nhiêu", Expect(kind="answer", contains=["Phí/lệ phí: chưa cập nhật"])),
         ],
     )
     for reply in await chat.say("mất bao lâu"):
@@ -109,8 +110,8 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
     assert first.kind in ("clarify", "fallback") and first.procedure_key is None
     async with runtime.sessionmaker() as session:
         rows = (await session.scalars(select(Interaction).order_by(Interaction.id))).all()
-    outcomes = [r.outcome for r in rows[:9]]
-    assert outcomes == ["answer"] * 5 + ["fallback"] * 2 + ["answer"] * 2
+    outcomes = [r.outcome for r in rows[:10]]
+    assert outcomes == ["answer"] * 5 + ["fallback"] * 2 + ["answer"] * 3
     assert rows[1].confidence is None and rows[1].aspect == "fee"  # answered from context
 
 
