@@ -7,7 +7,7 @@ shown as "chưa cập nhật" with the official link, never guessed.
 from __future__ import annotations
 
 from bot.core.messages import Button
-from bot.knowledge import Agency, Procedure
+from bot.knowledge import Agency, Fee, Procedure
 
 MISSING = "chưa cập nhật"
 SHORT_FEES = 2  # more fee items than this are summed up on the card as a range
@@ -59,10 +59,7 @@ def fee_line(p: Procedure) -> str:
     if all(f.amount_vnd == 0 for f in p.fees):
         return "Không mất phí, lệ phí"
     if len(p.fees) <= SHORT_FEES:
-        return "; ".join(
-            f.text if f.amount_vnd is None else f"{f.text} ({format_vnd(f.amount_vnd)})"
-            for f in p.fees
-        )
+        return "; ".join(t if a is None else f"{t} ({a})" for t, a in map(_fee_text, p.fees))
     amounts = [f.amount_vnd for f in p.fees if f.amount_vnd]
     known = len(amounts) == len([f for f in p.fees if f.amount_vnd != 0])
     span = (
@@ -71,6 +68,14 @@ def fee_line(p: Procedure) -> str:
         else "tùy trường hợp"
     )
     return f"{span} ({len(p.fees)} mức, xem nút “{SECTIONS['fee']}”)"
+
+
+def _fee_text(fee: Fee) -> tuple[str, str | None]:
+    """A fee's text, and its amount unless the text already states it ("… 1.000.000 đồng")."""
+    if fee.amount_vnd is None:
+        return fee.text, None
+    amount = format_vnd(fee.amount_vnd)
+    return fee.text, None if amount.split()[0] in fee.text else amount
 
 
 def channels_line(p: Procedure) -> str:
@@ -127,10 +132,8 @@ def section_text(p: Procedure, section: str) -> str:
     if section == "fee":
         if not p.fees:
             return f"💰 Phí/lệ phí: {MISSING}. Xem tại: {p.source_url}"
-        return "💰 Phí/lệ phí:\n" + "\n".join(
-            f"• {f.text}" + ("" if f.amount_vnd is None else f": {format_vnd(f.amount_vnd)}")
-            for f in p.fees
-        )
+        lines = (f"• {t}" + ("" if a is None else f": {a}") for t, a in map(_fee_text, p.fees))
+        return "💰 Phí/lệ phí:\n" + "\n".join(lines)
     if section == "where":
         lines = [f"📍 Nơi nộp: {p.submission.where or MISSING}", f"📨 Cách nộp: {channels_line(p)}"]
         if p.submission.online_url:

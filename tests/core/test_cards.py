@@ -37,7 +37,11 @@ def test_many_fees_are_a_range_on_the_card_and_listed_in_their_section() -> None
 
 def test_few_fees_are_listed_and_unknown_amounts_give_no_range() -> None:
     two = XRAY.model_copy(update={"fees": XRAY.fees[:2]})
-    assert fee_line(two) == "; ".join(f"{f.text} (2.000.000 đồng)" for f in XRAY.fees[:2])
+    assert fee_line(two) == "; ".join(f.text for f in XRAY.fees[:2])  # amounts already in them
+    bare = [Fee(text="Phí thẩm định", amount_vnd=1_500_000), Fee(text="Lệ phí", amount_vnd=0)]
+    bare_card = XRAY.model_copy(update={"fees": bare})
+    assert fee_line(bare_card) == "Phí thẩm định (1.500.000 đồng); Lệ phí (miễn phí)"
+    assert "• Phí thẩm định: 1.500.000 đồng" in section_text(bare_card, "fee")
     unpriced = [Fee(text=f"Mức {i}") for i in range(3)]
     assert fee_line(XRAY.model_copy(update={"fees": unpriced})).startswith("tùy trường hợp (3 mức")
     free = [Fee(text="Lệ phí", amount_vnd=0)] * 3
