@@ -30,8 +30,8 @@ class Weights:
 
 # Logistic models over decision features (see `_decision_features`), fitted by
 # bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-8.754, 7.97, 3.287, 1.874, 2.992, -3.798, 2.593, -0.218)
-TOP1_MODEL: tuple[float, ...] = (-8.081, 7.152, 6.107, 1.054, 3.392, -1.177, 1.577, 0.598)
+IN_SCOPE_MODEL: tuple[float, ...] = (-9.933, 7.94, 3.831, 1.766, 2.97, -3.789, 2.603, 0.999)
+TOP1_MODEL: tuple[float, ...] = (-9.646, 7.464, 6.535, 1.261, 3.032, -1.53, 1.675, 1.93)
 
 
 @dataclass(frozen=True)
