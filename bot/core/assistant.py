@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import browse, context, feedback, handoff, survey
-from bot.core.calendar import deadline, deadline_text
+from bot.core.calendar import deadline, deadline_text, submission_time
 from bot.core.cards import ASPECT_TO_SECTION, card_text, contact_text, section_buttons
 from bot.core.cards import section_text as section_body
 from bot.core.matcher import Matcher, MatchResult, Thresholds
@@ -177,7 +177,8 @@ class Assistant:
             if procedure is None:
                 return Turn(tuple(self._no_answer(result, interaction_id)))
             await self._remember(session, user_key, procedure.key, interaction_id, now)
-        card = self.card(procedure, result.aspect, interaction_id, deadline=result.deadline)
+        asked = text if result.deadline else None
+        card = self.card(procedure, result.aspect, interaction_id, deadline_asked=asked)
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
 
     def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
@@ -199,10 +200,12 @@ class Assistant:
         aspect: str | None,
         interaction_id: int | None,
         *,
-        deadline: bool = False,
+        deadline_asked: str | None = None,
     ) -> Reply:
-        lead = "time" if deadline else ASPECT_TO_SECTION.get(aspect or "")
-        note = self._deadline_note(procedure) if deadline else None
+        """The answer card; `deadline_asked` is a question asking when the result will be
+        ready ("nộp thứ 6 thì bao giờ có?"): the date is worked out first."""
+        lead = "time" if deadline_asked else ASPECT_TO_SECTION.get(aspect or "")
+        note = self._deadline_note(procedure, deadline_asked) if deadline_asked else None
         buttons = section_buttons(procedure, exclude=lead)
         if self.handoff_enabled and interaction_id:
             buttons += (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
@@ -215,9 +218,13 @@ class Assistant:
             interaction_id=interaction_id,
         )
 
-    def _deadline_note(self, procedure: Procedure) -> str:
+    def _deadline_note(self, procedure: Procedure, asked: str) -> str:
         days = procedure.processing_time.working_days
-        return NO_DAYS if days is None else deadline_text(deadline(self.clock(), days))
+        if days is None:
+            return NO_DAYS
+        now = self.clock()
+        submitted = submission_time(asked, now)
+        return deadline_text(deadline(submitted, days), planned=submitted != now)
 
     def fallback(self, interaction_id: int | None) -> Reply:
         agency = self.knowledge.agency

@@ -7,6 +7,7 @@ on a day off, is received on the next working day; the count starts the day afte
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -14,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from bot.core.text import fold
+
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-OFFICE_CLOSES = time(17, 0)
+OFFICE_OPENS, OFFICE_CLOSES = time(8, 0), time(17, 0)
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
@@ -66,16 +69,60 @@ def deadline(submitted: datetime, working_days: int) -> Deadline:
     return Deadline(local, received, add_working_days(received, working_days), working_days)
 
 
+# "thứ hai"/"thứ 2" … "thứ bảy"/"thứ 7" (folded), and "chủ nhật"/"cn".
+_WEEKDAY_AFTER_THU = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
+_WEEKDAY_AFTER_THU.update({str(n): n - 2 for n in range(2, 8)})
+_DAY_MONTH = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?(?!\d)")
+
+
+def submission_time(text: str, now: datetime) -> datetime:
+    """When the citizen says they will hand the file in: "mai", "ngày kia", "thứ 6",
+    "chủ nhật", "15/12" (at opening time that day), or `now` when they name no other day."""
+    local = now.astimezone(TIMEZONE)
+    day = _named_day(fold(text.lower()), local.date())
+    if day is None or day == local.date():
+        return local
+    return datetime.combine(day, OFFICE_OPENS, tzinfo=TIMEZONE)
+
+
+def _named_day(folded: str, today: date) -> date | None:
+    if match := _DAY_MONTH.search(folded):
+        day, month, year = int(match[1]), int(match[2]), int(match[3] or today.year)
+        try:
+            named = date(year, month, day)
+        except ValueError:
+            return None
+        return named if match[3] or named >= today else named.replace(year=year + 1)
+    words = re.findall(r"[a-z0-9]+", folded)
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word == "mai":
+            return today + timedelta(days=1)
+        if word == "ngay" and after == "kia":
+            return today + timedelta(days=2)
+        if word == "cn" or (word == "chu" and after == "nhat"):
+            return _next_weekday(today, 6)
+        if word == "thu" and after in _WEEKDAY_AFTER_THU:
+            return _next_weekday(today, _WEEKDAY_AFTER_THU[after])
+    return None
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    """Today if it is that weekday, else the next one."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
 def format_day(day: date) -> str:
     return f"{WEEKDAYS[day.weekday()]}, {day:%d/%m/%Y}"
 
 
-def deadline_text(d: Deadline) -> str:
-    """The date in plain Vietnamese, saying why when the count starts on a later day."""
-    lines = [
-        f"📅 Nếu nộp đủ hồ sơ hôm nay ({format_day(d.submitted.date())}), "
-        f"dự kiến có kết quả vào {format_day(d.result)}.",
-    ]
+def deadline_text(d: Deadline, planned: bool = False) -> str:
+    """The date in plain Vietnamese, saying why when the count starts on a later day;
+    `planned` when the citizen named the (later) day they will hand the file in."""
+    when = f"vào {format_day(d.submitted.date())}" if planned else (
+        f"hôm nay ({format_day(d.submitted.date())})"
+    )
+    lines = [f"📅 Nếu nộp đủ hồ sơ {when}, dự kiến có kết quả vào {format_day(d.result)}."]
     if d.shifted:
         why = "ngoài giờ làm việc" if is_working_day(d.submitted.date()) else "vào ngày nghỉ"
         lines.append(

@@ -19,7 +19,7 @@ from bot.db.repo.conversation import ConversationState
 FOLLOW_UP_WORDS = frozenset(
     """con thi sao nop mat co hom nay mai ngay tuan sau nay roi nua luc nao bao gio ket qua
     the vay duoc khong ko k neu xong lay nhan tien lau het nhieu may ra chua gi dau cach
-    bang""".split()
+    bang kia thu hai ba tu nam sau bay chu nhat cn""".split()  # and digits: "thứ 6", "15/12"
 )
 
 
@@ -49,7 +49,9 @@ def is_follow_up(result: MatchResult, context_words: frozenset[str]) -> bool:
     naming something else ("làm hộ chiếu ở đâu") is not, whatever the matcher found."""
     if result.outcome == "answer" or not (result.aspect or result.deadline):
         return False
-    return all(w in FOLLOW_UP_WORDS or w in context_words for w in _unexplained(result))
+    return all(
+        w in FOLLOW_UP_WORDS or w in context_words or w.isdigit() for w in _unexplained(result)
+    )
 
 
 def pending(conv: ConversationState | None, now: datetime) -> str | None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 
-from bot.core.calendar import TIMEZONE, add_working_days, deadline, deadline_text, is_working_day
+from bot.core.calendar import (
+    TIMEZONE,
+    add_working_days,
+    deadline,
+    deadline_text,
+    is_working_day,
+    submission_time,
+)
 
 
 def local(*args: int) -> datetime:
@@ -44,3 +51,35 @@ def test_utc_input_is_read_in_vietnam_time() -> None:
 @pytest.mark.parametrize("days", [0, 1, 15, 60])
 def test_result_is_a_working_day(days: int) -> None:
     assert is_working_day(deadline(local(2027, 1, 29, 8, 0), days).result)
+
+
+SUNDAY = local(2026, 11, 29, 10, 0)
+
+
+@pytest.mark.parametrize(
+    ("question", "day"),
+    [
+        ("nộp hôm nay thì bao giờ có kết quả", None),  # today: now, not opening time
+        ("neu mai nop thi khi nao xong", date(2026, 11, 30)),
+        ("ngày kia nộp thì bao giờ xong", date(2026, 12, 1)),
+        ("thu 6 nop thi bao gio co", date(2026, 12, 4)),
+        ("thứ sáu tuần này nộp", date(2026, 12, 4)),
+        ("chủ nhật nộp được không", None),  # it is Sunday: today
+        ("nộp ngày 31/12 thì bao giờ có", date(2026, 12, 31)),
+        ("nộp 5/1 thì sao", date(2027, 1, 5)),  # already past this year: next year
+        ("nộp 30/2 thì sao", None),  # no such day: today
+    ],
+)
+def test_the_day_the_citizen_names(question: str, day: date | None) -> None:
+    submitted = submission_time(question, SUNDAY)
+    if day is None:
+        assert submitted == SUNDAY
+    else:
+        assert submitted == datetime.combine(day, time(8, 0), tzinfo=TIMEZONE)
+
+
+def test_a_named_day_is_said_back() -> None:
+    friday = submission_time("thứ 6 nộp", SUNDAY)
+    text = deadline_text(deadline(friday, 5), planned=True)
+    assert text.startswith("📅 Nếu nộp đủ hồ sơ vào thứ Sáu, 04/12/2026, dự kiến có kết quả vào")
+    assert "vào ngày nghỉ" not in text and "thứ Sáu, 11/12/2026" in text  # a working day

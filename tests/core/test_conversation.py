@@ -99,6 +99,10 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
             ("thế gia hạn thì nộp ở đâu", Expect(kind="answer", contains=["Nơi nộp"])),
             ("kết quả thế nào", Expect(kind="answer", contains=["🏷 Kết quả"])),
             ("phí bao nhiêu", Expect(kind="answer", contains=["Phí/lệ phí: chưa cập nhật"])),
+            (  # a day named: counted from it (Friday 6/3, 10 working days)
+                "thu 6 nop thi bao gio co",
+                Expect(kind="answer", contains=["vào thứ Sáu, 06/03/2026", "thứ Sáu, 20/03/2026"]),
+            ),
         ],
     )
     for reply in await chat.say("mất bao lâu"):
