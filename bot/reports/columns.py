@@ -29,6 +29,15 @@ class Column:
     short: str  # Vietnamese, for the terminal table
     value: Callable[[Figures], float]
     format: Format
+    base: Callable[[Figures], float] | None = None  # a ratio's denominator
+
+
+def value_of(column: Column, figures: Figures) -> float | None:
+    """The column's value, or None for a ratio with nothing to divide (shown "–": 0% of no
+    survey responses would read as "nobody satisfied")."""
+    if column.base is not None and not column.base(figures):
+        return None
+    return column.value(figures)
 
 
 def _level(score: int) -> Column:
@@ -40,27 +49,40 @@ def _level(score: int) -> Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("questions", "Số câu hỏi", "Câu hỏi", lambda f: f.questions, "int"),
-    Column("answered_share", "Tỷ lệ trả lời được", "Trả lời", lambda f: f.answered_share, "pct"),
-    Column("clarified_share", "Tỷ lệ cần làm rõ", "Làm rõ", lambda f: f.clarified_share, "pct"),
     Column(
-        "fallback_share", "Tỷ lệ chưa trả lời được", "Chưa TL", lambda f: f.fallback_share, "pct"
+        "answered_share", "Tỷ lệ trả lời được", "Trả lời",
+        lambda f: f.answered_share, "pct", lambda f: f.questions,
+    ),
+    Column(
+        "clarified_share", "Tỷ lệ cần làm rõ", "Làm rõ",
+        lambda f: f.clarified_share, "pct", lambda f: f.questions,
+    ),
+    Column(
+        "fallback_share", "Tỷ lệ chưa trả lời được", "Chưa TL",
+        lambda f: f.fallback_share, "pct", lambda f: f.questions,
     ),
     Column("responses", "Số phiếu khảo sát", "Phiếu", lambda f: f.responses, "int"),
-    Column("response_rate", "Tỷ lệ phản hồi", "TL phản hồi", lambda f: f.response_rate, "pct"),
+    Column(
+        "response_rate", "Tỷ lệ phản hồi", "TL phản hồi",
+        lambda f: f.response_rate, "pct", lambda f: f.carded,
+    ),
     *(_level(score) for score in (5, 4, 3, 2, 1)),
     Column(
-        "satisfaction_index",
-        "Chỉ số hài lòng",
-        "Hài lòng",
-        lambda f: f.satisfaction_index,
-        "pct",
+        "satisfaction_index", "Chỉ số hài lòng", "Hài lòng",
+        lambda f: f.satisfaction_index, "pct", lambda f: f.responses,
     ),
-    Column("mean_score", "Điểm trung bình (1–5)", "Điểm TB", lambda f: f.mean_score, "score"),
     Column(
-        "enough_info_share", "Tỷ lệ đủ thông tin", "Đủ TT", lambda f: f.enough_info_share, "pct"
+        "mean_score", "Điểm trung bình (1–5)", "Điểm TB",
+        lambda f: f.mean_score, "score", lambda f: f.responses,
+    ),
+    Column(
+        "enough_info_share", "Tỷ lệ đủ thông tin", "Đủ TT",
+        lambda f: f.enough_info_share, "pct", lambda f: f.enough_answered,
     ),
     Column("handoffs", "Chuyển cán bộ", "Chuyển CB", lambda f: f.handoffs, "int"),
 )
+
+BY_KEY = {column.key: column for column in COLUMNS}
 
 LEGEND = (
     "Mức đánh giá: "
@@ -70,8 +92,10 @@ LEGEND = (
 )
 
 
-def show(value: float, fmt: Format) -> str:
-    """Vietnamese display: 1.234 · 85,0% · 4,20."""
+def show(value: float | None, fmt: Format) -> str:
+    """Vietnamese display: 1.234 · 85,0% · 4,20; "–" for a ratio of nothing."""
+    if value is None:
+        return "–"
     if fmt == "int":
         return f"{int(value):,}".replace(",", ".")
     text = f"{value * 100:.1f}%" if fmt == "pct" else f"{value:.2f}"

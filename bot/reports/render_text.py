@@ -11,7 +11,15 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from bot.reports.columns import COLUMNS, LEGEND, Column, figures_dict, flat_figures, show
+from bot.reports.columns import (
+    COLUMNS,
+    LEGEND,
+    Column,
+    figures_dict,
+    flat_figures,
+    show,
+    value_of,
+)
 from bot.reports.figures import Figures, Report
 from bot.reports.periods import TIME_ZONE
 
@@ -87,7 +95,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right_from: int
 
 
 def _cells(figures: Figures, columns: Sequence[Column] = COLUMNS) -> list[str]:
-    return [show(c.value(figures), c.format) for c in columns]
+    return [show(value_of(c, figures), c.format) for c in columns]
 
 
 def _short(name: str, width: int = 48) -> str:
@@ -108,7 +116,7 @@ def render_table(report: Report) -> str:
     o = report.overall
     summary = table(
         ["Chỉ tiêu", "Giá trị"],
-        [[c.header, show(c.value(o), c.format)] for c in COLUMNS],
+        [[c.header, show(value_of(c, o), c.format)] for c in COLUMNS],
     )
     shorts = [c.short for c in COLUMNS]
     procedures = [[p.code or "-", _short(p.name), *_cells(p.figures)] for p in report.procedures]

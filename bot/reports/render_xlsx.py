@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.reports.columns import COLUMNS, LEGEND, Format
+from bot.reports.columns import COLUMNS, LEGEND, Format, value_of
 from bot.reports.figures import Figures, Report
 from bot.reports.periods import LOCAL_TZ, TIME_ZONE
 
@@ -42,7 +42,7 @@ def _sheet(
     sheet = book.create_sheet(title)
     sheet.append([*labels, *(c.header for c in COLUMNS)])
     for label_values, figures in rows:
-        sheet.append([*label_values, *(c.value(figures) for c in COLUMNS)])
+        sheet.append([*label_values, *(value_of(c, figures) for c in COLUMNS)])
         for offset, column in enumerate(COLUMNS, start=len(labels) + 1):
             sheet.cell(sheet.max_row, offset).number_format = NUMBER_FORMATS[column.format]
     _style(sheet, list(labels.values()))
@@ -93,7 +93,7 @@ def render_xlsx(report: Report) -> bytes:
     summary = book.create_sheet(SHEETS[0])
     summary.append(["Chỉ tiêu", "Giá trị"])
     for column in COLUMNS:
-        summary.append([column.header, column.value(report.overall)])
+        summary.append([column.header, value_of(column, report.overall)])
         summary.cell(summary.max_row, 2).number_format = NUMBER_FORMATS[column.format]
     _style(summary, [34, 16])
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.reports.columns import show
+from bot.reports.columns import BY_KEY, show, value_of
 from bot.reports.figures import Report, build_report
 from bot.reports.periods import Period, local_today
 from bot.reports.render_png import render_png, short_name
@@ -39,6 +39,11 @@ def last_seven_days(now: datetime) -> Period:
 
 def summary_text(report: Report) -> str:
     o = report.overall
+
+    def shown(key: str) -> str:  # "–" for a ratio of nothing, like the report's tables
+        column = BY_KEY[key]
+        return show(value_of(column, o), column.format)
+
     lines = [f"📊 Tóm tắt {report.period.label}", report.agency]
     if report.note:
         return "\n".join([*lines, report.note])
@@ -47,10 +52,10 @@ def summary_text(report: Report) -> str:
         f"cần làm rõ {show(o.clarified_share, 'pct')}, "
         f"chưa trả lời được {show(o.fallback_share, 'pct')})",
         f"• Phiếu khảo sát: {show(o.responses, 'int')} "
-        f"(tỷ lệ phản hồi {show(o.response_rate, 'pct')})",
-        f"• Chỉ số hài lòng: {show(o.satisfaction_index, 'pct')} · "
-        f"điểm trung bình {show(o.mean_score, 'score')}/5",
-        f"• Đủ thông tin để chuẩn bị hồ sơ: {show(o.enough_info_share, 'pct')}",
+        f"(tỷ lệ phản hồi {shown('response_rate')})",
+        f"• Chỉ số hài lòng: {shown('satisfaction_index')} · "
+        f"điểm trung bình {shown('mean_score')}/5",
+        f"• Đủ thông tin để chuẩn bị hồ sơ: {shown('enough_info_share')}",
     ]
     lines.append(f"• Chuyển cán bộ: {show(o.handoffs, 'int')}")
     if report.procedures:

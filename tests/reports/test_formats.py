@@ -142,8 +142,14 @@ async def test_empty_period_in_every_format(empty_db: Sessions) -> None:
     data = json.loads(render(report, "json"))
     assert data["note"].startswith(note)
     assert data["overall"]["questions"] == 0 and data["overall"]["satisfaction_index"] == 0
-    assert note in render(report, "table").decode("utf-8")
+    table = render(report, "table").decode("utf-8")
+    assert note in table
+    # No response: the table and the workbook show no ratio ("–", an empty cell), not 0%;
+    # JSON keeps its contract (0).
+    assert re.search(r"\nChỉ số hài lòng +–\n", table) and "0,0%" not in table
     assert len(list(csv.reader(io.StringIO(render(report, "csv").decode())))) == 1  # header
     book = load_workbook(io.BytesIO(render(report, "xlsx")))
     assert any(note in str(c.value) for c in book["Bìa"]["A"])
+    summary = {row[0].value: row[1].value for row in book["Tổng hợp"].iter_rows(min_row=2)}
+    assert summary["Số câu hỏi"] == 0 and summary["Chỉ số hài lòng"] is None
     assert imread(io.BytesIO(render(report, "png")), format="png").shape[1] == 1210

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import replace
 from datetime import date
 
 from matplotlib.image import imread
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
-from bot.reports.weekly import WEEKLY_JOB, weekly_summary
+from bot.reports.weekly import WEEKLY_JOB, summary_text, weekly_summary
 from tests.reports.conftest import local
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -31,6 +32,13 @@ async def test_weekly_summary_covers_the_seven_days_before(report_db: Sessions) 
 
     quiet = await weekly_summary(report_db, local(2026, 4, 13, 8))
     assert "Không có câu hỏi nào trong kỳ tuần 06/04 – 12/04/2026" in quiet.text
+
+
+async def test_a_week_without_survey_answers_shows_no_index(report_db: Sessions) -> None:
+    summary = await weekly_summary(report_db, local(2026, 7, 20, 8))
+    unrated = replace(summary.report.overall, responses=0, score_counts=(0,) * 5, score_sum=0)
+    text = summary_text(replace(summary.report, overall=unrated))
+    assert "• Chỉ số hài lòng: – · điểm trung bình –/5" in text  # not "0,0%": nobody rated
 
 
 async def test_exactly_one_replica_claims_the_week(report_db: Sessions) -> None:
