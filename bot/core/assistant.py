@@ -2,8 +2,9 @@
 
 Decides between answer, clarify, fallback and small talk from the matcher's result (or the
 procedure just discussed, for a follow-up), records every question as an interaction, asks
-the survey after every answer card, and handles the stateless button actions. Everything a
-replica needs for the next message is in the database.
+the survey after every answer card, and dispatches the stateless button actions (moving
+around: navigation.py; survey and handoff: feedback.py). Everything a replica needs for the
+next message is in the database.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import browse, context, feedback, handoff, survey
+from bot.core import browse, context, feedback, handoff, navigation, survey
 from bot.core.calendar import deadline, deadline_text, submission_time
 from bot.core.cards import ASPECT_TO_SECTION, card_text, contact_text, section_buttons
-from bot.core.cards import section_text as section_body
 from bot.core.matcher import Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
+from bot.core.navigation import as_int
 from bot.core.privacy import mask_personal_data, pseudonymize
 from bot.core.smalltalk import HINT, smalltalk_reply
 from bot.db import repo
@@ -29,8 +30,6 @@ from bot.knowledge import KnowledgeBase, Procedure, slugify
 
 log = logging.getLogger(__name__)
 
-STALE = "Thông tin đã thay đổi, bạn vui lòng hỏi lại."
-CHANGED = "Thông tin thủ tục đã thay đổi. Đây là thông tin mới nhất:"
 TEXT_ONLY = (
     "Xin lỗi, hiện tôi chỉ hỗ trợ câu hỏi bằng chữ. Bạn hãy gõ câu hỏi về thủ tục cần làm nhé."
 )
@@ -142,7 +141,8 @@ class Assistant:
             conv = await repo.get_conversation(session, user_key=user_key)
             pending = context.pending(conv, now)
             if pending == "handoff" and conv:
-                interaction = await self._own(session, conv.pending_interaction_id, user_key)
+                asked = conv.pending_interaction_id
+                interaction = await self.own_interaction(session, asked, user_key)
                 await self.clear_pending(session, user_key)
                 return await handoff.forward(
                     session,
@@ -176,7 +176,7 @@ class Assistant:
                 await self.clear_pending(session, user_key)
             if procedure is None:
                 return Turn(tuple(self._no_answer(result, interaction_id)))
-            await self._remember(session, user_key, procedure.key, interaction_id, now)
+            await self.remember(session, user_key, procedure.key, interaction_id, now)
         asked = text if result.deadline else None
         card = self.card(procedure, result.aspect, interaction_id, deadline_asked=asked)
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
@@ -244,91 +244,23 @@ class Assistant:
 
     async def handle_action(self, incoming: Incoming) -> Turn:
         """Stateless button payloads (each ≤ 64 bytes, so any replica can handle a tap):
-
-        `sec:<key>:<section>`, `pick:<interaction>:<key>`, `card:<key>`, `flds:<page>`,
-        `fld:<field hash>:<page>`; survey and handoff: `fb:`, `fi:`, `skip:`, `ask:` (feedback.py).
+        moving around the knowledge base (navigation.py), the survey and handoff (feedback.py).
         """
         kind, _, rest = (incoming.action or "").partition(":")
-        first, _, second = rest.partition(":")
-        if kind == "sec":
-            key, _, section = rest.rpartition(":")
-            return Turn(tuple(await self._section(incoming, key, section)))
-        if kind in ("pick", "card"):
-            key = second if kind == "pick" else rest
-            return Turn(tuple(await self._show(incoming, key, first if kind == "pick" else None)))
-        if kind == "flds":
-            return Turn((browse.fields_reply(self.knowledge, _int(first)),))
-        if kind == "fld":
-            reply = browse.field_reply(self.knowledge, first, _int(second))
-            if reply is None:
-                reply = browse.fields_reply(self.knowledge)
-                reply = Reply(f"Danh mục đã thay đổi. {reply.text}", buttons=reply.buttons)
-            return Turn((reply,))
-        turn = await feedback.handle_survey_action(self, incoming, kind, _int(first), second)
+        turn = await navigation.handle(self, incoming, kind, rest)
+        if turn is None:
+            first, _, second = rest.partition(":")
+            turn = await feedback.handle_survey_action(self, incoming, kind, as_int(first), second)
         if turn is None:
             log.info("unknown action %r", incoming.action)
             return Turn((Reply(HINT, kind="hint"),))
         return turn
 
-    def _find(self, key: str) -> tuple[Procedure | None, bool]:
+    def find(self, key: str) -> tuple[Procedure | None, bool]:
         """The procedure for a key from an old button, and whether it changed since."""
         if key in self._by_key:
             return self._by_key[key], False
         return self._by_slug.get(key), True  # a slug key replaced by a published code
-
-    async def _section(self, incoming: Incoming, key: str, section: str) -> list[Reply]:
-        procedure, changed = self._find(key)
-        if procedure is None:
-            return [Reply(STALE, kind="stale")]
-        try:
-            text = section_body(procedure, section)
-        except ValueError:
-            changed, text = True, ""
-        if changed:
-            return [Reply(CHANGED, kind="stale"), self.card(procedure, None, None)]
-        async with self.sessionmaker.begin() as session:
-            await self._remember(session, self.user_key(incoming), procedure.key, None, None)
-        return [
-            Reply(
-                text,
-                title=procedure.name,
-                buttons=section_buttons(procedure, exclude=section),
-                kind="section",
-                procedure_key=procedure.key,
-            )
-        ]
-
-    async def _show(self, incoming: Incoming, key: str, picked_from: str | None) -> list[Reply]:
-        """A clarify choice (`pick`) or a browsed procedure (`card`): the card and a survey."""
-        procedure, changed = self._find(key)
-        if procedure is None:
-            return [Reply(STALE, kind="stale")]
-        user_key, now = self.user_key(incoming), self.clock()
-        async with self.sessionmaker.begin() as session:
-            interaction = None
-            if picked_from is not None:
-                interaction = await self._own(session, _int(picked_from), user_key)
-            ask_survey = interaction is None or interaction.procedure_key is None
-            aspect = interaction.aspect if interaction else None
-            if interaction is None:
-                interaction_id = await repo.record_interaction(
-                    session,
-                    channel=incoming.channel,
-                    user_key=user_key,
-                    question=None,  # type: ignore[arg-type]
-                    normalized=None,  # type: ignore[arg-type]
-                    outcome="browse",
-                    procedure_key=procedure.key,
-                )
-            else:
-                interaction.procedure_key = procedure.key
-                interaction_id = interaction.id
-            await self._remember(session, user_key, procedure.key, interaction_id, now)
-        replies = [Reply(CHANGED, kind="stale")] if changed else []
-        replies.append(self.card(procedure, aspect, interaction_id))
-        if ask_survey:
-            replies.append(survey.rating_request(interaction_id, procedure.key))
-        return replies
 
     # ------------------------------------------------------------ storage helpers
 
@@ -354,7 +286,7 @@ class Assistant:
             aspect=result.aspect,
         )
 
-    async def _own(
+    async def own_interaction(
         self, session: AsyncSession, interaction_id: int | None, user_key: str
     ) -> Interaction | None:
         """The interaction, if it exists and belongs to this user (buttons can be forged)."""
@@ -363,7 +295,7 @@ class Assistant:
         interaction = await session.get(Interaction, interaction_id)
         return interaction if interaction and interaction.user_key == user_key else None
 
-    async def _remember(
+    async def remember(
         self,
         session: AsyncSession,
         user_key: str,
@@ -400,7 +332,3 @@ class Assistant:
         if conv and context.still_valid(conv.context_at, now, self.context_minutes):
             return self.procedure(conv.procedure_key)
         return None
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isdigit() else -1

@@ -31,6 +31,8 @@ from bot.core.ranking import (
     IN_SCOPE_MODEL,
     TOP1_MODEL,
     Candidate,
+    Match,
+    MatchResult,
     Query,
     Weights,
     logistic,
@@ -48,30 +50,6 @@ TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 _WORD = re.compile(r"[^\W\d_]+")
-
-
-@dataclass(frozen=True)
-class Match:
-    procedure: Procedure
-    score: float
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """What the matcher decided for one question."""
-
-    outcome: str  # answer | clarify | fallback | smalltalk
-    aspect: str | None
-    matches: tuple[Match, ...]
-    analysis: Analysis
-    smalltalk: str | None = None
-    deadline: bool = False  # the citizen asks for the date the result will be ready
-    confidence: float = 0.0  # calibrated probability that the best match is right
-    in_scope: float = 0.0  # calibrated probability that the question is about our procedures
-
-    @property
-    def best(self) -> Match | None:
-        return self.matches[0] if self.matches else None
 
 
 @dataclass(frozen=True)

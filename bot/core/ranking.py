@@ -1,5 +1,6 @@
-"""What ranking works on: the question's words, a candidate's features, the weights that
-add them up, and the calibration models that turn the best candidate into probabilities.
+"""What ranking works on and gives: the question's words, a candidate's features, the weights
+that add them up, the calibration models that turn the best candidate into probabilities, and
+the result the matcher returns.
 
 Weights and models are fitted on the dev set by `bench/tune_matcher.py`; keep them here so a
 retune is a reviewable diff of numbers.
@@ -10,6 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from bot.core.text import Analysis
+from bot.knowledge import Procedure
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,27 @@ def score(c: Candidate, w: Weights) -> float:
 def logistic(model: Sequence[float], features: Sequence[float]) -> float:
     z = model[0] + sum(c * x for c, x in zip(model[1:], features, strict=True))
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Match:
+    procedure: Procedure
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What the matcher decided for one question."""
+
+    outcome: str  # answer | clarify | fallback | smalltalk
+    aspect: str | None
+    matches: tuple[Match, ...]
+    analysis: Analysis
+    smalltalk: str | None = None
+    deadline: bool = False  # the citizen asks for the date the result will be ready
+    confidence: float = 0.0  # calibrated probability that the best match is right
+    in_scope: float = 0.0  # calibrated probability that the question is about our procedures
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
