@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -79,7 +80,7 @@ class Procedure(_Strict):
     source_note: str | None = None
     verified_on: date
 
-    @property
+    @cached_property  # read on every question; the model is frozen
     def key(self) -> str:
         """Stable identifier: the national code, or a slug of the name when none exists."""
         return self.code or slugify(self.name)

@@ -34,6 +34,7 @@ TEXT_ONLY = (
     "Xin lỗi, hiện tôi chỉ hỗ trợ câu hỏi bằng chữ. Bạn hãy gõ câu hỏi về thủ tục cần làm nhé."
 )
 ALREADY_HANDLED = Turn(already_handled=True)
+NOT_PENDING = {"pending": None, "pending_interaction_id": None}  # the next text is a question
 NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật theo ngày làm việc."
 
 
@@ -134,11 +135,14 @@ class Assistant:
         text = incoming.text[: self.max_question_chars].strip()
         user_key, now = self.user_key(incoming), self.clock()
         async with self.sessionmaker.begin() as session:
-            if not await self._claim(session, incoming):
+            claimed, conv = await repo.open_turn(
+                session, channel=incoming.channel, event_id=incoming.event_id, user_key=user_key
+            )
+            if not claimed:
+                log.info("%s event %s already handled", incoming.channel, incoming.event_id)
                 return ALREADY_HANDLED
             if not text:
                 return Turn((Reply(HINT, kind="hint"),))
-            conv = await repo.get_conversation(session, user_key=user_key)
             pending = context.pending(conv, now)
             if pending == "handoff" and conv:
                 asked = conv.pending_interaction_id
@@ -169,14 +173,14 @@ class Assistant:
             follow = self._context(conv, now)
             if procedure is None and follow and self._is_about(result, follow):
                 procedure = follow
+            changes: dict[str, object] = dict(NOT_PENDING) if pending else {}
+            if procedure is not None:
+                changes |= {"procedure_key": procedure.key, "context_at": now}
             interaction_id = await self._record(
-                session, incoming, user_key, text, result, procedure
+                session, incoming, user_key, text, result, procedure, changes
             )
-            if pending:
-                await self.clear_pending(session, user_key)
             if procedure is None:
                 return Turn(tuple(self._no_answer(result, interaction_id)))
-            await self.remember(session, user_key, procedure.key, interaction_id, now)
         asked = text if result.deadline else None
         card = self.card(procedure, result.aspect, interaction_id, deadline_asked=asked)
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
@@ -272,10 +276,14 @@ class Assistant:
         text: str,
         result: MatchResult,
         procedure: Procedure | None,
+        conversation: dict[str, object],
     ) -> int:
+        """Record the question and apply `conversation` changes (an answer is remembered)."""
         best = result.best if result.outcome == "answer" else None
-        return await repo.record_interaction(
+        return await repo.record_question(
             session,
+            conversation=conversation,
+            show_answer=procedure is not None,
             channel=incoming.channel,
             user_key=user_key,
             question=mask_personal_data(text),
@@ -321,9 +329,7 @@ class Assistant:
         )
 
     async def clear_pending(self, session: AsyncSession, user_key: str) -> None:
-        await repo.update_conversation(
-            session, user_key=user_key, pending=None, pending_interaction_id=None
-        )
+        await repo.update_conversation(session, user_key=user_key, **NOT_PENDING)
 
     def _is_about(self, result: MatchResult, procedure: Procedure) -> bool:
         return context.is_follow_up(result, self.matcher.words_of(procedure.key))

@@ -119,8 +119,10 @@ def format_day(day: date) -> str:
 def deadline_text(d: Deadline, planned: bool = False) -> str:
     """The date in plain Vietnamese, saying why when the count starts on a later day;
     `planned` when the citizen named the (later) day they will hand the file in."""
-    when = f"vào {format_day(d.submitted.date())}" if planned else (
-        f"hôm nay ({format_day(d.submitted.date())})"
+    when = (
+        f"vào {format_day(d.submitted.date())}"
+        if planned
+        else (f"hôm nay ({format_day(d.submitted.date())})")
     )
     lines = [f"📅 Nếu nộp đủ hồ sơ {when}, dự kiến có kết quả vào {format_day(d.result)}."]
     if d.shifted:

@@ -17,7 +17,7 @@ from bot.db.repo.dialect import dialect_name, insert_for, run
 
 
 @cache
-def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+def claim_statement(dialect: str):  # type: ignore[no-untyped-def]
     return (
         insert_for(dialect)(InboundEvent)
         .values(channel=bindparam("channel"), event_id=bindparam("event_id"))
@@ -32,7 +32,7 @@ async def claim_inbound_event(session: AsyncSession, *, channel: str, event_id: 
     Platforms retry deliveries (Zalo until it gets a 200 in time, Telegram likewise): the
     unique (channel, event_id) constraint lets only the first insert land.
     """
-    statement = _claim_statement(dialect_name(session))
+    statement = claim_statement(dialect_name(session))
     result = await run(session, statement, channel=channel, event_id=event_id)
     return result.scalar() is not None
 
