@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -80,7 +80,7 @@ class Procedure(_Strict):
     source_note: str | None = None
     verified_on: date
 
-    @cached_property  # read on every question; the model is frozen
+    @property
     def key(self) -> str:
         """Stable identifier: the national code, or a slug of the name when none exists."""
         return self.code or slugify(self.name)
@@ -133,6 +133,7 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+@lru_cache(maxsize=4096)  # every procedure's key, read many times per question
 def slugify(text: str) -> str:
     """ASCII slug used as a file name for procedures without a national code."""
     folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))

@@ -41,6 +41,9 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "nơi nộp",
         "địa chỉ",
         "nơi nào",
+        "cơ quan nào",  # "cơ quan nào có thẩm quyền …": who handles it, i.e. where to go
+        "cơ quan có thẩm quyền",
+        "thẩm quyền",
     ),
     "legal": (
         "căn cứ pháp lý",

@@ -134,8 +134,12 @@ def section_text(p: Procedure, section: str) -> str:
             return f"💰 Phí/lệ phí: {MISSING}. Xem tại: {p.source_url}"
         lines = (f"• {t}" + ("" if a is None else f": {a}") for t, a in map(_fee_text, p.fees))
         return "💰 Phí/lệ phí:\n" + "\n".join(lines)
-    if section == "where":
-        lines = [f"📍 Nơi nộp: {p.submission.where or MISSING}", f"📨 Cách nộp: {channels_line(p)}"]
+    if section == "where":  # also answers "cơ quan nào có thẩm quyền …?"
+        lines = [
+            f"🏛 Cơ quan giải quyết: {p.agency}",
+            f"📍 Nơi nộp: {p.submission.where or MISSING}",
+            f"📨 Cách nộp: {channels_line(p)}",
+        ]
         if p.submission.online_url:
             lines.append(f"🌐 Nộp trực tuyến: {p.submission.online_url}")
         return "\n".join(lines)

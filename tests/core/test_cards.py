@@ -23,6 +23,7 @@ def test_the_asked_part_leads_and_is_not_repeated() -> None:
         assert text.count(mark) == 1, (lead, text)
     where = card_text(XRAY, "where")
     assert where.count("📍 Nơi nộp") == 1 and where.count("📨 Cách nộp") == 1
+    assert where.startswith(f"🏛 Cơ quan giải quyết: {XRAY.agency}\n")  # "cơ quan nào …?"
     plain = card_text(XRAY)
     assert all(plain.count(mark) == 1 for mark in [*marks.values(), "📍 Nơi nộp", "📨"])
 
