@@ -12,6 +12,7 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "lệ phí",
         "phí",
         "bao nhiêu tiền",
+        "mất bao nhiêu tiền",  # "mất" here is spending, not a lost licence (cấp lại)
         "mất tiền",
         "tốn tiền",
         "chi phí",
@@ -23,6 +24,9 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
     "time": (
         "thời hạn",
         "bao lâu",
+        "mất bao lâu",
+        "mất mấy ngày",
+        "mất bao nhiêu ngày",
         "thời gian",
         "mấy ngày",
         "bao nhiêu ngày",
@@ -91,9 +95,20 @@ NAMING_ASPECTS = frozenset({"result", "legal"})
 _ASPECTS = PhraseSet((aspect, p) for aspect, phrases in ASPECT_PHRASES.items() for p in phrases)
 
 
+# Words that only make a question of it and name no procedure ("phí bao nhiêu", "nộp ở đâu"
+# without a procedure): dropped from the query like aspect phrases, but they ask no part.
+QUESTION_PHRASES = ("bao nhiêu", "nộp")
+_QUESTION = PhraseSet(("question", p) for p in QUESTION_PHRASES)
+
+
 def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     """Every (aspect, start, end) phrase found in the question, in aspect priority order."""
     return _ASPECTS.find(analysis)
+
+
+def not_naming_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
+    """Aspect phrases, then bare question words: the spans that may name no procedure."""
+    return _ASPECTS.find(analysis) + _QUESTION.find(analysis)
 
 
 def detect_aspect(analysis: Analysis) -> str | None:

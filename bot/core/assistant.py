@@ -186,6 +186,8 @@ class Assistant:
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
 
     def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
+        if context.names_nothing(result):
+            return [browse.which_procedure_reply(self.knowledge, result.aspect or "time")]
         if result.outcome == "clarify":
             choices = tuple(
                 Button(m.procedure.name, action=f"pick:{interaction_id}:{m.procedure.key}")
@@ -288,7 +290,7 @@ class Assistant:
             user_key=user_key,
             question=mask_personal_data(text),
             normalized=mask_personal_data(result.analysis.text),
-            outcome="answer" if procedure else result.outcome,
+            outcome=_outcome(result, procedure),
             procedure_key=procedure.key if procedure else None,
             confidence=result.confidence if best else None,  # None on a context follow-up
             aspect=result.aspect,
@@ -338,3 +340,11 @@ class Assistant:
         if conv and context.still_valid(conv.context_at, now, self.context_minutes):
             return self.procedure(conv.procedure_key)
         return None
+
+
+def _outcome(result: MatchResult, procedure: Procedure | None) -> str:
+    """The interaction's outcome: asking which procedure is meant is a clarification, not a
+    gap in the knowledge base for staff to fill."""
+    if procedure is not None:
+        return "answer"
+    return "clarify" if context.names_nothing(result) else result.outcome

@@ -46,15 +46,41 @@ def fields(kb: KnowledgeBase) -> dict[str, list[Procedure]]:
     return {f: sorted(grouped[f], key=lambda p: p.name) for f in sorted(grouped)}
 
 
-def examples(kb: KnowledgeBase, count: int = 3) -> list[str]:
-    """Example questions the bot can answer: one procedure of each field, shortest wording."""
+def example_wordings(kb: KnowledgeBase, count: int = 3) -> list[str]:
+    """How to name procedures the bot knows: one of each field first, shortest wording."""
     picked = [group[0] for group in fields(kb).values()]
     picked += [p for p in sorted(kb.procedures, key=lambda p: p.name) if p not in picked]
-    questions = []
-    for procedure, aspect in zip(picked, EXAMPLE_ASPECTS, strict=False):
-        wording = min((procedure.name, *procedure.aliases), key=len)
-        questions.append(f"{wording[0].lower()}{wording[1:]} {aspect}")
-    return questions[:count]
+    wordings = (min((p.name, *p.aliases), key=len) for p in picked[:count])
+    return [f"{w[0].lower()}{w[1:]}" for w in wordings]
+
+
+def examples(kb: KnowledgeBase, count: int = 3) -> list[str]:
+    """Example questions the bot can answer."""
+    wordings = example_wordings(kb, count)
+    return [f"{w} {aspect}" for w, aspect in zip(wordings, EXAMPLE_ASPECTS, strict=False)]
+
+
+# How a citizen asks each part, for an example naming a procedure ("… lệ phí bao nhiêu").
+ASPECT_QUESTIONS = {
+    "documents": "cần giấy tờ gì",
+    "time": "mất bao lâu",
+    "fee": "lệ phí bao nhiêu",
+    "where": "nộp ở đâu",
+    "online": "nộp trực tuyến được không",
+    "legal": "căn cứ pháp lý là gì",
+    "result": "kết quả là gì",
+}
+
+
+def which_procedure_reply(kb: KnowledgeBase, aspect: str) -> Reply:
+    """A part asked with no procedure named and none under discussion ("phí bao nhiêu?"):
+    ask which one, with an example, rather than record a knowledge gap."""
+    example = f"{example_wordings(kb, 1)[0]} {ASPECT_QUESTIONS[aspect]}"
+    text = (
+        "Bạn đang hỏi về thủ tục nào? Hãy nhắn lại kèm tên thủ tục, "
+        f"ví dụ: “{example}”. Hoặc bấm nút dưới đây để xem các thủ tục theo lĩnh vực."
+    )
+    return Reply(text, buttons=(Button("📂 Các lĩnh vực", action="flds:0"),), kind="which")
 
 
 def start_reply(kb: KnowledgeBase) -> Reply:

@@ -54,6 +54,12 @@ def is_follow_up(result: MatchResult, context_words: frozenset[str]) -> bool:
     )
 
 
+def names_nothing(result: MatchResult) -> bool:
+    """It asks a part or a date and names no procedure ("phí bao nhiêu?", "còn lệ phí thì
+    sao?"): a follow-up of nothing."""
+    return is_follow_up(result, frozenset())
+
+
 def pending(conv: ConversationState | None, now: datetime) -> str | None:
     """What the next text is for ("comment", "handoff"), while its window is open."""
     until = aware(conv.pending_until) if conv else None

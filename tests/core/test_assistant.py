@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.channels.console import ConsoleChat
+from bot.core import browse
 from bot.db.models import Interaction
 from bot.runtime import Runtime
 
@@ -69,6 +70,26 @@ async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
     async with runtime.sessionmaker() as session:
         outcomes = (await session.scalars(select(Interaction.outcome))).all()
     assert outcomes == ["fallback", "smalltalk", "fallback"]
+
+
+async def test_a_part_asked_of_no_procedure_asks_which_one(runtime: Runtime) -> None:
+    """ "phí bao nhiêu?" with nothing under discussion: not a gap in the knowledge base for
+    staff, but a question back, with an example and the fields to browse."""
+    chat = ConsoleChat(runtime.assistant)
+    example = browse.example_wordings(runtime.assistant.knowledge, 1)[0]
+    await verify_dialog(
+        chat,
+        [
+            ("phi bao nhieu a", Expect(kind="which", contains=[f"“{example} lệ phí bao nhiêu”"])),
+            ("nộp hồ sơ trực tuyến được không", Expect(kind="which", buttons=["Các lĩnh vực"])),
+            ("nộp ở đâu", Expect(kind="which", contains=["nộp ở đâu”"])),
+            ("làm hộ chiếu nộp ở đâu", Expect(kind="fallback")),  # names another procedure
+            ("1", Expect(kind="fields")),  # the button: browse by field
+        ],
+    )
+    async with runtime.sessionmaker() as session:
+        outcomes = (await session.scalars(select(Interaction.outcome))).all()
+    assert outcomes == ["clarify", "clarify", "clarify", "fallback"]
 
 
 async def test_personal_data_is_masked_before_storage(runtime: Runtime) -> None:
