@@ -438,7 +438,8 @@ async def measure(
             output = log_dir / f"{kind}-{database_url.split('+')[0]}-{count}.txt"
             spy = subprocess.Popen(
                 ["py-spy", "record", "--pid", str(started.processes[0].pid), "--duration",
-                 str(int(args.seconds)), "--format", "raw", "--rate", "500", "--nonblocking", "-o", str(output)],
+                 str(int(args.seconds)), "--format", "raw", "--rate", "500", "--nonblocking",
+                 "-o", str(output)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         cpu_before = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
