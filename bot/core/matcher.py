@@ -36,7 +36,9 @@ from bot.core.ranking import (
     Query,
     Weights,
     logistic,
+    missing_distinctive,
     score,
+    sibling_does_it_better,
 )
 from bot.core.smalltalk import detect_smalltalk
 from bot.core.text import Analysis, Normalizer, fold, teencode_variant
@@ -122,8 +124,10 @@ class Matcher:
             )
             self._spellings.append(dict(spellings))
         field_words: dict[str, set[str]] = defaultdict(set)
+        self._marked: set[str] = set()  # every accented spelling of an indexed word
         for procedure, spellings in zip(self.procedures, self._spellings, strict=True):
             field_words[procedure.field].update(spellings)
+            self._marked.update(*spellings.values())
         # Context words describe a field, not one procedure: credit them to every sibling.
         self._field_words = [frozenset(field_words[p.field]) for p in self.procedures]
         n = max(len(self.procedures), 1)
@@ -269,39 +273,24 @@ class Matcher:
         known_by = [sum(c.matched[i] for c in rivals) for i in range(n_words)]
         local = [math.log(1 + len(rivals) / k) if k else 0.0 for k in known_by]
         total = sum(local) or 1.0
-        missing = self._missing_distinctive(rivals, frozenset(query.words))
+        names = self._legal_words
+        missing = missing_distinctive(rivals, names, frozenset(query.words))
         for c in ranked:
             c.contrast = sum(w for w, m in zip(local, c.matched, strict=True) if m) / total
             c.missing = missing.get(c.index, 0.0)
+            c.action = c.action if sibling_does_it_better(c, rivals, names) else 0.0
             c.score = self.score(c, weights)
         return sorted(ranked, key=lambda c: -c.score)
-
-    def _missing_distinctive(
-        self, rivals: Sequence[Candidate], asked: frozenset[str]
-    ) -> dict[int, float]:
-        """For each rival, the share of its distinctive legal-name words (those fewer than
-        half of the rivals' names have) that the question does not contain."""
-        names = {c.index: self._legal_words[c.index] for c in rivals}
-        counts: dict[str, int] = defaultdict(int)
-        for words in names.values():
-            for word in words:
-                counts[word] += 1
-        half = len(rivals) / 2
-        result = {}
-        for index, words in names.items():
-            distinctive = [w for w in words if counts[w] < half]
-            weight = {w: math.log(1 + len(rivals) / counts[w]) for w in distinctive}
-            total = sum(weight.values())
-            lacking = sum(v for w, v in weight.items() if w not in asked)
-            result[index] = lacking / total if total else 0.0
-        return result
 
     def decision_features(self, query: Query, ranked: Sequence[Candidate]) -> list[float]:
         """What the calibration models see: the best candidate and how far it leads."""
         top = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        known = sum(
-            w for w, word in zip(query.weights, query.words, strict=True) if word in self._idf
+        marked = query.accented or query.words
+        known = sum(  # as typed: "quỹ" is not known because "quy" (hợp quy) is
+            w
+            for w, word, typed in zip(query.weights, query.words, marked, strict=True)
+            if word in self._idf and (typed == word or typed in self._marked)
         )
         distinct = max((self._idf.get(w, 0.0) for w in query.words), default=0.0)
         return [

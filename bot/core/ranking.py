@@ -9,6 +9,7 @@ retune is a reviewable diff of numbers.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,8 +35,8 @@ class Weights:
 
 # Logistic models over decision features (see `_decision_features`), fitted by
 # bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-9.933, 7.94, 3.831, 1.766, 2.97, -3.789, 2.603, 0.999)
-TOP1_MODEL: tuple[float, ...] = (-9.646, 7.464, 6.535, 1.261, 3.032, -1.53, 1.675, 1.93)
+IN_SCOPE_MODEL: tuple[float, ...] = (-9.326, 8.112, 5.058, 1.343, 2.431, -3.125, 2.42, 0.833)
+TOP1_MODEL: tuple[float, ...] = (-9.017, 7.609, 7.55, 0.746, 2.922, -1.295, 1.597, 1.52)
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,43 @@ class MatchResult:
     @property
     def best(self) -> Match | None:
         return self.matches[0] if self.matches else None
+
+
+# ------------------------------------------------------------ features among the closest rivals
+
+SIBLING_SHARE = 0.5  # legal names sharing at least half their words: one family of procedures
+
+
+def sibling_does_it_better(
+    c: Candidate, rivals: Sequence[Candidate], legal_words: Sequence[frozenset[str]]
+) -> bool:
+    """Whether a sibling of `c` (a rival whose legal name shares most words with its own)
+    does the change asked better: only then is `c` the wrong one of its family. "mất giấy
+    chứng nhận chuyển giao công nghệ" has no "cấp lại" of that certificate; the "cấp lại" of
+    another certificate must not win by the action alone."""
+    own = legal_words[c.index]
+    return any(
+        d.action < c.action
+        and len(own & legal_words[d.index]) >= SIBLING_SHARE * len(own | legal_words[d.index])
+        for d in rivals
+    )
+
+
+def missing_distinctive(
+    rivals: Sequence[Candidate], legal_words: Sequence[frozenset[str]], asked: frozenset[str]
+) -> dict[int, float]:
+    """For each rival, the share of its distinctive legal-name words (those fewer than half of
+    the rivals' names have) that the question does not contain."""
+    names = {c.index: legal_words[c.index] for c in rivals}
+    counts: dict[str, int] = defaultdict(int)
+    for words in names.values():
+        for word in words:
+            counts[word] += 1
+    half = len(rivals) / 2
+    result = {}
+    for index, words in names.items():
+        weight = {w: math.log(1 + len(rivals) / counts[w]) for w in words if counts[w] < half}
+        total = sum(weight.values())
+        lacking = sum(v for w, v in weight.items() if w not in asked)
+        result[index] = lacking / total if total else 0.0
+    return result
