@@ -120,6 +120,7 @@ FIELD_CHECKS: dict[str, Callable[[Procedure], bool]] = {
     "code": lambda p: bool(p.code),
     "level": lambda p: bool(p.level),
     "processing_time.working_days": lambda p: p.processing_time.working_days is not None,
+    "processing_time.calendar_days": lambda p: p.processing_time.calendar_days is not None,
     "processing_time.text": lambda p: bool(p.processing_time.text),
     "documents": lambda p: bool(p.documents),
     "fees": lambda p: bool(p.fees),
@@ -148,7 +149,13 @@ def stats_text(kb: KnowledgeBase, today: date | None = None) -> str:
         ("fees", FIELD_CHECKS["fees"]),
         (
             "processing time",
-            lambda p: p.processing_time.working_days is not None or bool(p.processing_time.text),
+            lambda p: any(
+                (
+                    p.processing_time.working_days is not None,
+                    p.processing_time.calendar_days is not None,
+                    bool(p.processing_time.text),
+                )
+            ),
         ),
     ):
         missing = [p for p in procedures if not check(p)]

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Channel = Literal["in_person", "post", "online"]
 CODE_PATTERN = r"^\d\.\d{6}$"
@@ -37,8 +44,18 @@ class _Strict(BaseModel):
 
 
 class ProcessingTime(_Strict):
+    """In working days ("10 ngày làm việc"), or in calendar days when the law says only "ngày"
+    ("25 ngày kể từ …": weekends and holidays count); `text` as published."""
+
     working_days: int | None = Field(default=None, ge=0, le=3650)
+    calendar_days: int | None = Field(default=None, ge=0, le=3650)
     text: str | None = None
+
+    @model_validator(mode="after")
+    def _one_count(self) -> ProcessingTime:
+        if self.working_days is not None and self.calendar_days is not None:
+            raise ValueError("give working_days or calendar_days, not both")
+        return self
 
 
 class Document(_Strict):

@@ -57,6 +57,21 @@ def test_missing_wrong_and_unknown_fields_are_all_reported(knowledge_dir: Path) 
     assert f"{path}:{unknown_line}: colour: unknown field" in found
 
 
+def test_a_time_in_both_working_and_calendar_days_is_refused(knowledge_dir: Path) -> None:
+    path = knowledge_dir / "procedures" / "1.000000.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "working_days: null", "working_days: 5\n  calendar_days: 7"
+    )
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "working_days: 5" in x)
+    [problem] = problems_for(knowledge_dir)
+    assert problem.startswith(f"{path}:{line}: processing_time:")
+    assert "working_days or calendar_days, not both" in problem
+    path.write_text(text.replace("working_days: 5\n", "working_days: null\n"), encoding="utf-8")
+    [procedure] = [p for p in load_knowledge(knowledge_dir).procedures if p.key == "1.000000"]
+    assert procedure.processing_time.calendar_days == 7
+
+
 def test_list_item_error_points_at_the_item(knowledge_dir: Path) -> None:
     path = knowledge_dir / "procedures" / "cap-giay-phep-tien-hanh-cong-viec-dc5cc2.yaml"
     text = path.read_text(encoding="utf-8").replace("amount_vnd: 2000000", "amount_vnd: -5")

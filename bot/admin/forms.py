@@ -23,6 +23,7 @@ SEP = "|"
 FORM_FIELD = {
     "processing_time": "working_days",
     "processing_time.working_days": "working_days",
+    "processing_time.calendar_days": "calendar_days",
     "processing_time.text": "processing_time_text",
     "submission": "channels",
     "submission.channels": "channels",
@@ -49,6 +50,11 @@ class ProcedureForm(Form):
     level = StringField(FIELD_LABELS["level"], render_kw=_input())
     working_days = StringField(
         FIELD_LABELS["processing_time.working_days"], render_kw=_input(inputmode="numeric")
+    )
+    calendar_days = StringField(
+        FIELD_LABELS["processing_time.calendar_days"],
+        description="Chỉ khi văn bản ghi “… ngày” (không phải ngày làm việc)",
+        render_kw=_input(inputmode="numeric"),
     )
     processing_time_text = TextAreaField(
         FIELD_LABELS["processing_time.text"], render_kw=_input(rows=2)
@@ -148,6 +154,7 @@ def to_procedure(values: dict[str, Any]) -> Procedure:
         "level": _text(values.get("level")),
         "processing_time": {
             "working_days": _integer(_text(values.get("working_days"))),
+            "calendar_days": _integer(_text(values.get("calendar_days"))),
             "text": _text(values.get("processing_time_text")),
         },
         "documents": documents,
@@ -187,6 +194,9 @@ def form_values(p: Procedure) -> dict[str, Any]:
         "working_days": ""
         if p.processing_time.working_days is None
         else str(p.processing_time.working_days),
+        "calendar_days": ""
+        if p.processing_time.calendar_days is None
+        else str(p.processing_time.calendar_days),
         "processing_time_text": p.processing_time.text or "",
         "documents": "\n".join(_join(d.name, d.copies, d.note, d.form_url) for d in p.documents),
         "fees": "\n".join(_join(f.text, f.amount_vnd) for f in p.fees),

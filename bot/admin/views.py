@@ -55,6 +55,7 @@ class ProcedureAdmin(ModelView, model=ProcedureRow):
         "agency": "Cơ quan",
         "level": "Cấp",
         "working_days": "Số ngày làm việc",
+        "calendar_days": "Số ngày (tính cả ngày nghỉ)",
         "processing_time_text": "Thời hạn (mô tả)",
         "channels": "Cách nộp",
         "where": "Nơi nộp",

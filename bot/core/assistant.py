@@ -35,7 +35,7 @@ TEXT_ONLY = (
 )
 ALREADY_HANDLED = Turn(already_handled=True)
 NOT_PENDING = {"pending": None, "pending_interaction_id": None}  # the next text is a question
-NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật theo ngày làm việc."
+NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật bằng số ngày."
 
 
 class Assistant:
@@ -225,12 +225,14 @@ class Assistant:
         )
 
     def _deadline_note(self, procedure: Procedure, asked: str) -> str:
-        days = procedure.processing_time.working_days
+        counted = procedure.processing_time
+        calendar = counted.working_days is None
+        days = counted.calendar_days if calendar else counted.working_days
         if days is None:
             return NO_DAYS
         now = self.clock()
         submitted = submission_time(asked, now)
-        return deadline_text(deadline(submitted, days), planned=submitted != now)
+        return deadline_text(deadline(submitted, days, calendar), planned=submitted != now)
 
     def fallback(self, interaction_id: int | None) -> Reply:
         agency = self.knowledge.agency

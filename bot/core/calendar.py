@@ -1,8 +1,10 @@
-"""Working-day deadlines: "nộp hôm nay thì bao giờ có kết quả?".
+"""Deadlines: "nộp hôm nay thì bao giờ có kết quả?".
 
-Processing times are counted in working days: no Saturdays, Sundays or Vietnamese public
-holidays (Tết included, from the `holidays` package). A file handed in after office hours, or
-on a day off, is received on the next working day; the count starts the day after receipt.
+Processing times are counted in working days (no Saturdays, Sundays or Vietnamese public
+holidays, Tết included, from the `holidays` package) or, when the law says only "ngày", in
+calendar days, a last day that falls on a day off moving to the next working day (Bộ luật Dân
+sự 2015, art. 148). A file handed in after office hours, or on a day off, is received on the
+next working day; the count starts the day after receipt.
 """
 
 from __future__ import annotations
@@ -47,12 +49,19 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+def add_calendar_days(start: date, days: int) -> date:
+    """The date `days` days after `start`, or the next working day if that is a day off."""
+    day = start + timedelta(days=days)
+    return day if is_working_day(day) else next_working_day(day)
+
+
 @dataclass(frozen=True)
 class Deadline:
     submitted: datetime  # local time of the submission
     received: date  # the working day the file counts as received
     result: date  # the expected date of the result
-    working_days: int
+    days: int
+    calendar: bool = False  # counted in calendar days, not working days
 
     @property
     def shifted(self) -> bool:
@@ -60,13 +69,15 @@ class Deadline:
         return self.received != self.submitted.date()
 
 
-def deadline(submitted: datetime, working_days: int) -> Deadline:
-    """When a file handed in at `submitted` (any timezone) should have its result."""
+def deadline(submitted: datetime, days: int, calendar: bool = False) -> Deadline:
+    """When a file handed in at `submitted` (any timezone) should have its result, `days`
+    working days (or calendar days) after it is received."""
     local = submitted.astimezone(TIMEZONE)
     received = local.date()
     if not is_working_day(received) or local.time() >= OFFICE_CLOSES:
         received = next_working_day(received)
-    return Deadline(local, received, add_working_days(received, working_days), working_days)
+    add = add_calendar_days if calendar else add_working_days
+    return Deadline(local, received, add(received, days), days, calendar)
 
 
 # "thứ hai"/"thứ 2" … "thứ bảy"/"thứ 7" (folded), and "chủ nhật"/"cn".
@@ -130,8 +141,11 @@ def deadline_text(d: Deadline, planned: bool = False) -> str:
         lines.append(
             f"Hồ sơ nộp {why} được tính từ ngày làm việc tiếp theo ({format_day(d.received)})."
         )
-    lines.append(
-        f"({d.working_days} ngày làm việc, không tính thứ Bảy, Chủ nhật và ngày nghỉ lễ, Tết; "
-        "hồ sơ phải hợp lệ, cơ quan có thể yêu cầu bổ sung.)"
+    counted = (
+        f"{d.days} ngày, tính cả thứ Bảy, Chủ nhật và ngày nghỉ lễ; ngày cuối là ngày nghỉ thì "
+        "lùi sang ngày làm việc tiếp theo"
+        if d.calendar
+        else f"{d.days} ngày làm việc, không tính thứ Bảy, Chủ nhật và ngày nghỉ lễ, Tết"
     )
+    lines.append(f"({counted}; hồ sơ phải hợp lệ, cơ quan có thể yêu cầu bổ sung.)")
     return "\n".join(lines)

@@ -46,10 +46,12 @@ def format_vnd(amount: int) -> str:
 
 
 def time_line(p: Procedure) -> str:
-    days = p.processing_time.working_days
-    if days is not None:
-        return f"{days} ngày làm việc"
-    return p.processing_time.text or MISSING
+    counted = p.processing_time
+    if counted.working_days is not None:
+        return f"{counted.working_days} ngày làm việc"
+    if counted.calendar_days is not None:
+        return f"{counted.calendar_days} ngày (tính cả ngày nghỉ)"
+    return counted.text or MISSING
 
 
 def fee_line(p: Procedure) -> str:
@@ -128,7 +130,7 @@ def section_text(p: Procedure, section: str) -> str:
     if section == "time":
         text = p.processing_time.text
         head = f"⏱ Thời hạn giải quyết: {time_line(p)}"
-        return head + (f"\n({text})" if text and p.processing_time.working_days else "")
+        return head + (f"\n({text})" if text and time_line(p) != text else "")
     if section == "fee":
         if not p.fees:
             return f"💰 Phí/lệ phí: {MISSING}. Xem tại: {p.source_url}"

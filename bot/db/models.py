@@ -30,6 +30,7 @@ class ProcedureRow(Base):
     agency: Mapped[str] = mapped_column(Text)
     level: Mapped[str | None] = mapped_column(String(100))
     working_days: Mapped[int | None]
+    calendar_days: Mapped[int | None]
     processing_time_text: Mapped[str | None] = mapped_column(Text)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     where: Mapped[str | None] = mapped_column(Text)

@@ -71,7 +71,7 @@ class Way:
 
     channel: str
     time: str | None  # as shown to citizens, e.g. "5 ngày làm việc"
-    working_days: int | None
+    days: tuple[int, bool] | None  # (count, in working days) for "5 Ngày làm việc", "15 Ngày"
     fee: str | None  # the fee cell, e.g. "2.000.000 đồng", "Miễn phí"
     amount_vnd: int | None
     fee_note: str | None
@@ -101,14 +101,14 @@ def _vnd(amount: str) -> int:
 
 
 def _parse_way(channel: str, body: str) -> Way:
-    time = fee = None
-    working_days = amount = None
+    time = fee = days = None
+    amount = None
     guessed = False
     if m := _TIME_UNIT.match(body):
         number, unit = m.groups()
         time = f"{number} {unit.lower()}"
-        if unit == "Ngày làm việc" and number.isdigit():
-            working_days = int(number)
+        if unit.startswith("Ngày") and number.isdigit():
+            days = int(number), unit == "Ngày làm việc"
     elif m := _TIME_NONE.match(body):
         time = None if m.group() == NO_INFO else m.group().strip()
     elif m := _BARE_TIME_THEN_AMOUNT.match(body):  # "120,000 VNĐ": time and fee glued
@@ -132,7 +132,7 @@ def _parse_way(channel: str, body: str) -> Way:
     note = clean(note)
     if fee == "Miễn phí" and not (note and re.search(r"\d", note)):
         amount = 0
-    return Way(channel, time, working_days, fee, amount, note, clean(rest))
+    return Way(channel, time, days, fee, amount, note, clean(rest))
 
 
 def parse_ways(text: str) -> list[Way]:
@@ -158,12 +158,17 @@ def _group(ways: Iterable[Way], key: Any) -> dict[Any, list[str]]:
 
 
 def processing_time(ways: list[Way]) -> ProcessingTime:
-    days = {w.working_days for w in ways if w.time is not None}
-    working_days = days.pop() if len(days) == 1 else None
+    """One count when every channel with a time agrees on it (working or calendar days)."""
+    counts = {w.days for w in ways if w.time is not None}
+    count, working = counts.pop() if len(counts) == 1 and None not in counts else (None, False)
     parts = _per_channel(_group(ways, lambda w: w.time))
     timed = [w.description for w in ways if w.description and _TIME_WORDS.search(w.description)]
     parts += list(dict.fromkeys(timed))
-    return ProcessingTime(working_days=working_days, text="; ".join(parts) or None)
+    return ProcessingTime(
+        working_days=count if working else None,
+        calendar_days=None if working else count,
+        text="; ".join(parts) or None,
+    )
 
 
 def fees(ways: list[Way]) -> list[Fee]:

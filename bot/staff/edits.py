@@ -25,6 +25,7 @@ FIELD_LABELS: dict[str, str] = {
     "level": "Cấp thực hiện",
     "processing_time": "Thời hạn",
     "processing_time.working_days": "Thời hạn (số ngày làm việc)",
+    "processing_time.calendar_days": "Thời hạn (số ngày, tính cả ngày nghỉ)",
     "processing_time.text": "Thời hạn (mô tả)",
     "documents": "Thành phần hồ sơ",
     "fees": "Phí, lệ phí",

@@ -1,4 +1,4 @@
-"""Working-day deadlines over weekends, Vietnamese public holidays and Tết."""
+"""Deadlines over weekends, Vietnamese public holidays and Tết, in working or calendar days."""
 
 from __future__ import annotations
 
@@ -33,6 +33,21 @@ def test_after_office_hours_counts_from_next_working_day() -> None:
     assert d.received == date(2027, 2, 11) and d.result == date(2027, 2, 12)
     text = deadline_text(d)
     assert "ngoài giờ làm việc" in text and "thứ Năm, 11/02/2027" in text
+
+
+def test_calendar_days_count_days_off_but_never_end_on_one() -> None:
+    # Received Monday 2/3/2026: 25 days later is Friday 27/3, a working day.
+    d = deadline(local(2026, 3, 2, 9, 0), 25, calendar=True)
+    assert d.result == date(2026, 3, 27)
+    text = deadline_text(d)
+    assert "thứ Sáu, 27/03/2026" in text and "25 ngày, tính cả thứ Bảy" in text
+    assert "ngày làm việc," not in text
+    # 26 days later is Saturday 28/3: the deadline moves to Monday 30/3.
+    assert deadline(local(2026, 3, 2, 9, 0), 26, calendar=True).result == date(2026, 3, 30)
+    # Ending on 30/4 (Reunification Day), 1/5 (Labour Day) and a weekend: Monday 4/5.
+    assert deadline(local(2026, 4, 20, 9, 0), 10, calendar=True).result == date(2026, 5, 4)
+    # The same count in working days ends much later.
+    assert deadline(local(2026, 3, 2, 9, 0), 25).result == date(2026, 4, 6)
 
 
 def test_weekend_and_holidays() -> None:

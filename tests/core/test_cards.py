@@ -47,3 +47,10 @@ def test_few_fees_are_listed_and_unknown_amounts_give_no_range() -> None:
     assert fee_line(XRAY.model_copy(update={"fees": unpriced})).startswith("tùy trường hợp (3 mức")
     free = [Fee(text="Lệ phí", amount_vnd=0)] * 3
     assert fee_line(XRAY.model_copy(update={"fees": free})) == "Không mất phí, lệ phí"
+
+
+def test_a_time_in_calendar_days_says_days_off_count() -> None:
+    assert XRAY.processing_time.calendar_days == 25 and XRAY.processing_time.working_days is None
+    assert "⏱ Thời hạn: 25 ngày (tính cả ngày nghỉ)" in card_text(XRAY)
+    time = section_text(XRAY, "time")
+    assert time.startswith("⏱ Thời hạn giải quyết: 25 ngày (tính cả ngày nghỉ)\n(25 ngày kể từ")

@@ -15,7 +15,7 @@ from bot.core.feedback import save_feedback
 from bot.core.messages import STAFF, Incoming, Reply
 from bot.db import repo
 from bot.db.models import Feedback, Interaction
-from bot.knowledge import load_knowledge
+from bot.knowledge import ProcessingTime, load_knowledge
 from bot.runtime import Runtime
 
 from ..conftest import REAL_KNOWLEDGE
@@ -117,6 +117,35 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
     outcomes = [r.outcome for r in rows[:10]]
     assert outcomes == ["answer"] * 5 + ["fallback"] * 2 + ["answer"] * 3
     assert rows[1].confidence is None and rows[1].aspect == "fee"  # answered from context
+
+
+async def test_a_time_in_calendar_days_gives_a_date(runtime: Runtime) -> None:
+    """ "25 ngày" (not working days): weekends and holidays count, the date is given."""
+    assistant = runtime.assistant
+    assistant.clock = lambda: NOW  # Monday 2/3/2026, 09:00
+    kb = assistant.knowledge
+    key = "gia-han-giay-phep-tien-hanh-cong-3da893"
+    calendar = ProcessingTime(calendar_days=25, text="25 ngày kể từ ngày nhận đủ hồ sơ hợp lệ")
+    assistant.reload(
+        type(kb)(
+            tuple(
+                p.model_copy(update={"processing_time": calendar}) if p.key == key else p
+                for p in kb.procedures
+            ),
+            kb.agency,
+            kb.synonyms,
+        )
+    )
+    expected = ["25 ngày (tính cả ngày nghỉ)", "thứ Sáu, 27/03/2026", "25 ngày, tính cả thứ Bảy"]
+    await verify_dialog(
+        ConsoleChat(assistant, user_id="cd1"),
+        [
+            (
+                "gia hạn gp bức xạ nộp hôm nay bao giờ có kết quả",
+                Expect(kind="answer", contains=expected),
+            )
+        ],
+    )
 
 
 async def test_a_question_during_the_comment_window_is_answered(runtime: Runtime) -> None:

@@ -59,6 +59,7 @@ def test_fee_amount_working_days_and_channels(procedures):
 def test_calendar_days_are_not_working_days(procedures):
     p = procedures["6.003636"]
     assert p.processing_time.working_days is None
+    assert p.processing_time.calendar_days == 15
     assert p.processing_time.text == "15 ngày"
     assert [(f.text, f.amount_vnd) for f in p.fees] == [("Miễn phí", 0)]
     assert p.legal_basis == ["Luật Nhà ở số 27/2023/QH15", "Nghị định 98/2024/NĐ-CP"]

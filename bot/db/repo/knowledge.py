@@ -35,7 +35,9 @@ def row_to_procedure(row: ProcedureRow) -> Procedure:
         agency=row.agency,
         level=row.level,
         processing_time=ProcessingTime(
-            working_days=row.working_days, text=row.processing_time_text
+            working_days=row.working_days,
+            calendar_days=row.calendar_days,
+            text=row.processing_time_text,
         ),
         documents=[
             Document(name=d.name, copies=d.copies, note=d.note, form_url=d.form_url)
@@ -63,6 +65,7 @@ def fill_row(row: ProcedureRow, procedure: Procedure) -> None:
     row.agency = procedure.agency
     row.level = procedure.level
     row.working_days = procedure.processing_time.working_days
+    row.calendar_days = procedure.processing_time.calendar_days
     row.processing_time_text = procedure.processing_time.text
     row.channels = list(procedure.submission.channels)
     row.where = procedure.submission.where
