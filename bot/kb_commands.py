@@ -14,6 +14,7 @@ from bot.db import repo
 from bot.knowledge import (
     KnowledgeBase,
     Procedure,
+    ProcessingTime,
     export_jsonl,
     export_yaml,
     load_jsonl,
@@ -149,13 +150,7 @@ def stats_text(kb: KnowledgeBase, today: date | None = None) -> str:
         ("fees", FIELD_CHECKS["fees"]),
         (
             "processing time",
-            lambda p: any(
-                (
-                    p.processing_time.working_days is not None,
-                    p.processing_time.calendar_days is not None,
-                    bool(p.processing_time.text),
-                )
-            ),
+            lambda p: p.processing_time != ProcessingTime(),
         ),
     ):
         missing = [p for p in procedures if not check(p)]

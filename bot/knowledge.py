@@ -57,6 +57,13 @@ class ProcessingTime(_Strict):
             raise ValueError("give working_days or calendar_days, not both")
         return self
 
+    @property
+    def counted(self) -> tuple[int, bool] | None:
+        """(days, in calendar days) when the time is a number of days."""
+        if self.working_days is not None:
+            return self.working_days, False
+        return None if self.calendar_days is None else (self.calendar_days, True)
+
 
 class Document(_Strict):
     name: NonEmpty

@@ -225,11 +225,9 @@ class Assistant:
         )
 
     def _deadline_note(self, procedure: Procedure, asked: str) -> str:
-        counted = procedure.processing_time
-        calendar = counted.working_days is None
-        days = counted.calendar_days if calendar else counted.working_days
-        if days is None:
+        if (counted := procedure.processing_time.counted) is None:
             return NO_DAYS
+        days, calendar = counted
         now = self.clock()
         submitted = submission_time(asked, now)
         return deadline_text(deadline(submitted, days, calendar), planned=submitted != now)

@@ -17,7 +17,17 @@ from bot.core.text import fold
 from bot.knowledge import KnowledgeBase, Procedure
 
 PAGE_SIZE = 8
-EXAMPLE_ASPECTS = ("cần giấy tờ gì", "mất bao lâu", "lệ phí bao nhiêu")
+# How a citizen asks each part, for examples naming a procedure ("… lệ phí bao nhiêu").
+ASPECT_QUESTIONS = {
+    "documents": "cần giấy tờ gì",
+    "time": "mất bao lâu",
+    "fee": "lệ phí bao nhiêu",
+    "where": "nộp ở đâu",
+    "online": "nộp trực tuyến được không",
+    "legal": "căn cứ pháp lý là gì",
+    "result": "kết quả là gì",
+}
+EXAMPLE_ASPECTS = tuple(ASPECT_QUESTIONS[a] for a in ("documents", "time", "fee"))
 # The commands a channel can list in its menu ("/" in Telegram), with what each does.
 MENU: tuple[tuple[str, str], ...] = (
     ("start", "Bắt đầu: lời chào và ví dụ câu hỏi"),
@@ -59,17 +69,6 @@ def examples(kb: KnowledgeBase, count: int = 3) -> list[str]:
     wordings = example_wordings(kb, count)
     return [f"{w} {aspect}" for w, aspect in zip(wordings, EXAMPLE_ASPECTS, strict=False)]
 
-
-# How a citizen asks each part, for an example naming a procedure ("… lệ phí bao nhiêu").
-ASPECT_QUESTIONS = {
-    "documents": "cần giấy tờ gì",
-    "time": "mất bao lâu",
-    "fee": "lệ phí bao nhiêu",
-    "where": "nộp ở đâu",
-    "online": "nộp trực tuyến được không",
-    "legal": "căn cứ pháp lý là gì",
-    "result": "kết quả là gì",
-}
 
 
 def which_procedure_reply(kb: KnowledgeBase, aspect: str) -> Reply:

@@ -46,12 +46,10 @@ def format_vnd(amount: int) -> str:
 
 
 def time_line(p: Procedure) -> str:
-    counted = p.processing_time
-    if counted.working_days is not None:
-        return f"{counted.working_days} ngày làm việc"
-    if counted.calendar_days is not None:
-        return f"{counted.calendar_days} ngày (tính cả ngày nghỉ)"
-    return counted.text or MISSING
+    if (counted := p.processing_time.counted) is None:
+        return p.processing_time.text or MISSING
+    days, calendar = counted
+    return f"{days} ngày (tính cả ngày nghỉ)" if calendar else f"{days} ngày làm việc"
 
 
 def fee_line(p: Procedure) -> str:

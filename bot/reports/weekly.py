@@ -51,7 +51,8 @@ def summary_text(report: Report) -> str:
         f"• Câu hỏi: {show(o.questions, 'int')} (trả lời được {show(o.answered_share, 'pct')}, "
         f"cần làm rõ {show(o.clarified_share, 'pct')}, "
         f"chưa trả lời được {show(o.fallback_share, 'pct')})",
-        f"• Phiếu khảo sát: {show(o.responses, 'int')} (tỷ lệ phản hồi {shown('response_rate')})",
+        f"• Phiếu khảo sát: {show(o.responses, 'int')} "
+        f"(tỷ lệ phản hồi {shown('response_rate')})",
         f"• Chỉ số hài lòng: {shown('satisfaction_index')} · "
         f"điểm trung bình {shown('mean_score')}/5",
         f"• Đủ thông tin để chuẩn bị hồ sơ: {shown('enough_info_share')}",
