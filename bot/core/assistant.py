@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -167,6 +168,8 @@ class Assistant:
                     )
                 return Turn((Reply(survey.THANKS_COMMENT, kind="comment_saved"),))
             result = self.matcher.search(text)
+            if result.aspect is None and (part := context.asked_part(pending)):
+                result = replace(result, aspect=part)  # "phí bao nhiêu?" … "giấy phép bưu chính"
             procedure = (
                 result.best.procedure if result.outcome == "answer" and result.best else None
             )
@@ -176,6 +179,9 @@ class Assistant:
             changes: dict[str, object] = dict(NOT_PENDING) if pending else {}
             if procedure is not None:
                 changes |= {"procedure_key": procedure.key, "context_at": now}
+            elif context.names_nothing(result):  # the next question may name the procedure
+                until = now + timedelta(minutes=self.context_minutes)
+                changes |= {"pending": f"{context.PART}{result.aspect}", "pending_until": until}
             interaction_id = await self._record(
                 session, incoming, user_key, text, result, procedure, changes
             )

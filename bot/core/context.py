@@ -60,6 +60,18 @@ def names_nothing(result: MatchResult) -> bool:
     return is_follow_up(result, frozenset())
 
 
+PART = "part:"  # pending: the part asked of no procedure ("part:fee"), for the next question
+
+
+def asked_part(pending_value: str | None) -> str | None:
+    """The part asked in the last turn, when it named no procedure ("phí bao nhiêu?")."""
+    return (
+        pending_value.removeprefix(PART)
+        if pending_value and pending_value.startswith(PART)
+        else None
+    )
+
+
 def pending(conv: ConversationState | None, now: datetime) -> str | None:
     """What the next text is for ("comment", "handoff"), while its window is open."""
     until = aware(conv.pending_until) if conv else None

@@ -92,6 +92,23 @@ async def test_a_part_asked_of_no_procedure_asks_which_one(runtime: Runtime) -> 
     assert outcomes == ["clarify", "clarify", "clarify", "fallback"]
 
 
+async def test_the_procedure_named_next_is_answered_with_the_part_asked(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant, user_id="part")
+    [card, _] = await verify_dialog(
+        chat,
+        [
+            ("phí bao nhiêu?", Expect(kind="which")),
+            ("khai báo máy x quang", Expect(kind="answer")),
+        ],
+    )
+    assert card.text.startswith("💰 Phí/lệ phí")  # the card leads with the part asked before
+    [plain, _] = await chat.say("gia hạn giấy phép bức xạ")  # the part was asked once only
+    assert plain.text.startswith("⏱ Thời hạn")
+    async with runtime.sessionmaker() as session:
+        aspects = (await session.scalars(select(Interaction.aspect).order_by(Interaction.id))).all()
+    assert aspects == ["fee", "fee", None]
+
+
 async def test_personal_data_is_masked_before_storage(runtime: Runtime) -> None:
     await ConsoleChat(runtime.assistant).say(
         "khai báo x quang, sđt 0912345678, email a.b@example.com, cccd 001234567890"
