@@ -67,6 +67,9 @@ def test_a_topic_gets_choices_not_a_guess(question: str) -> None:
     [
         ("giấy phép x quang", "cap-giay-phep-tien-hanh-cong-viec-5d115d"),  # no change: first issue
         ("hợp quy", "dang-ky-cong-bo-hop-quy"),  # one procedure: answered
+        # a key pressed twice is a typo, not an unknown word that drops the change asked
+        ("gia hann giay phep buc xa", "gia-han-giay-phep-tien-hanh-cong-e7c315"),
+        ("giayy phepp buu chinhh", "cap-giay-phep-buu-chinh-cap-tinh"),
     ],
 )
 def test_short_questions_naming_one_procedure_are_answered(question: str, key: str) -> None:

@@ -41,7 +41,7 @@ from bot.core.ranking import (
     sibling_does_it_better,
 )
 from bot.core.smalltalk import detect_smalltalk
-from bot.core.text import Analysis, Normalizer, fold, teencode_variant
+from bot.core.text import Analysis, Normalizer, fold, teencode_variant, without_repeats
 from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
 
@@ -151,9 +151,9 @@ class Matcher:
         """Replace an unknown folded token by the closest indexed one (typos)."""
         if token in self._idf or token in self._real_words or not self._vocabulary:
             return token  # a word the knowledge base spells so is no typo (xương ≠ lường)
-        variant = teencode_variant(token)
-        if variant in self._idf:
-            return variant
+        for variant in (teencode_variant(token), without_repeats(token)):
+            if variant in self._idf:
+                return variant
         if len(token) < 4:  # one letter off a short syllable is another word: lang ≠ bang
             return token
         found = process.extractOne(

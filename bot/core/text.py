@@ -18,6 +18,7 @@ TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _VOWELS = set("aăâeêioôơuưy")
 _PREFERRED = set("ăâêôơư")  # a vowel with its own diacritic carries the tone
 _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
+_HELD_KEY = re.compile(r"([^\W\d_])\1{2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 
 # Question fillers: polite or generic words that must not decide the match. Accented forms
@@ -94,9 +95,11 @@ def place_tone(word: str) -> str:
 
 
 def clean(text: str, max_chars: int = MAX_CHARS) -> str:
-    """NFC, control characters removed, lower case, tone marks placed canonically."""
+    """NFC, control characters removed, lower case, a held key undone ("chàooo" → "chào"; no
+    Vietnamese word repeats a letter three times), tone marks placed canonically."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text[: max_chars * 2]))[:max_chars]
-    return " ".join(place_tone(word) for word in text.lower().split())
+    text = _HELD_KEY.sub(r"\1", text.lower())
+    return " ".join(place_tone(word) for word in text.split())
 
 
 TEENCODE = (("f", "ph"), ("j", "gi"), ("z", "d"), ("w", "qu"), ("dz", "d"))
@@ -118,6 +121,11 @@ def teencode_variant(token: str) -> str | None:
         if token.startswith(wrong) and token.isascii():
             return right + token[len(wrong) :]
     return None
+
+
+def without_repeats(token: str) -> str:
+    """A held or double-tapped key undone: "hann" → "han", "giayyy" → "giay"."""
+    return re.sub(r"(.)\1+", r"\1", token)
 
 
 def has_diacritics(text: str) -> bool:

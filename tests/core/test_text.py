@@ -33,6 +33,11 @@ def test_nfd_and_case_and_control_characters() -> None:
     assert fold("đường dương đương") == "duong duong duong"
 
 
+def test_a_held_key_is_undone_but_numbers_and_abbreviations_stay() -> None:
+    assert clean("Xin chàoooo bạnnn, phí 1000 đồng ạạạ") == "xin chào bạn, phí 1000 đồng ạ"
+    assert clean("tthc kh&cn") == "tthc kh&cn"  # two letters may repeat (the matcher decides)
+
+
 def test_synonyms_fillers_and_xquang() -> None:
     normalizer = Normalizer(
         {
