@@ -70,9 +70,15 @@ def fee_line(p: Procedure) -> str:
     return f"{span} ({len(p.fees)} mức, xem nút “{SECTIONS['fee']}”)"
 
 
+FREE_WORDS = ("không thu", "miễn", "không mất")
+
+
 def _fee_text(fee: Fee) -> tuple[str, str | None]:
-    """A fee's text, and its amount unless the text already states it ("… 1.000.000 đồng")."""
+    """A fee's text, and its amount unless the text already states it ("… 1.000.000 đồng",
+    "Không thu phí")."""
     if fee.amount_vnd is None:
+        return fee.text, None
+    if fee.amount_vnd == 0 and any(w in fee.text.lower() for w in FREE_WORDS):
         return fee.text, None
     amount = format_vnd(fee.amount_vnd)
     return fee.text, None if amount.split()[0] in fee.text else amount

@@ -43,6 +43,8 @@ def test_few_fees_are_listed_and_unknown_amounts_give_no_range() -> None:
     bare_card = XRAY.model_copy(update={"fees": bare})
     assert fee_line(bare_card) == "Phí thẩm định (1.500.000 đồng); Lệ phí (miễn phí)"
     assert "• Phí thẩm định: 1.500.000 đồng" in section_text(bare_card, "fee")
+    free = XRAY.model_copy(update={"fees": [Fee(text="Không thu phí, lệ phí", amount_vnd=0)]})
+    assert section_text(free, "fee") == "💰 Phí/lệ phí:\n• Không thu phí, lệ phí"  # no "miễn phí"
     unpriced = [Fee(text=f"Mức {i}") for i in range(3)]
     assert fee_line(XRAY.model_copy(update={"fees": unpriced})).startswith("tùy trường hợp (3 mức")
     free = [Fee(text="Lệ phí", amount_vnd=0)] * 3
