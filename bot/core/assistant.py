@@ -35,6 +35,10 @@ TEXT_ONLY = (
     "Xin lỗi, hiện tôi chỉ hỗ trợ câu hỏi bằng chữ. Bạn hãy gõ câu hỏi về thủ tục cần làm nhé."
 )
 ALREADY_HANDLED = Turn(already_handled=True)
+NOT_A_CHOICE = (
+    "Số “{}” không ứng với lựa chọn nào đang có. Bạn hãy chọn theo danh sách mới nhất, "
+    "hoặc gõ câu hỏi về thủ tục."
+)
 NOT_PENDING = {"pending": None, "pending_interaction_id": None}  # the next text is a question
 NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật bằng số ngày."
 
@@ -144,6 +148,8 @@ class Assistant:
                 return ALREADY_HANDLED
             if not text:
                 return Turn((Reply(HINT, kind="hint"),))
+            if text.isdigit():  # a choice number from an older list, or mistyped: not a question
+                return Turn((Reply(NOT_A_CHOICE.format(text), kind="hint"),))
             pending = context.pending(conv, now)
             if pending == "handoff" and conv:
                 asked = conv.pending_interaction_id

@@ -64,6 +64,7 @@ async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
             ),
             ("xin chào", Expect(kind="smalltalk")),
             ("   ", Expect(kind="hint")),
+            ("7", Expect(kind="hint", contains=["Số “7” không ứng với lựa chọn nào"])),
             ("🙂🙂", Expect(kind="fallback")),
         ],
     )
