@@ -1,4 +1,5 @@
-"""Greetings, thanks, goodbyes and "who are you": short messages that are not questions."""
+"""Greetings, thanks, goodbyes, "ok", praise and "who are you": short messages that are not
+questions (recorded as small talk, not as questions the bot could not answer)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ SMALLTALK_PHRASES: dict[str, tuple[str, ...]] = {
     "thanks": ("cảm ơn", "cám ơn", "thanks", "thank", "tks", "thank you", "cảm ơn nhiều"),
     "bye": ("tạm biệt", "bye", "goodbye", "hẹn gặp lại"),
     "greeting": ("xin chào", "chào", "hello", "hi", "alo", "helo", "hey", "chào bạn"),
+    # typed under an answer instead of tapping the scale: a nudge to tap it
+    "praise": ("rất tốt", "tốt quá", "hay quá", "hữu ích", "tuyệt vời", "rất hài lòng"),
+    "ack": ("ok", "oke", "okay", "vâng", "được rồi", "hiểu rồi", "rõ rồi", "đã hiểu"),
 }
 HINT = (
     "Bạn hãy gõ câu hỏi về thủ tục cần làm, ví dụ: “khai báo máy X-quang”, "
@@ -28,6 +32,9 @@ REPLIES = {
     "bye": "Chào bạn, chúc bạn làm hồ sơ thuận lợi!",
     "identity": "Tôi là trợ lý tự động của {agency}: tôi hướng dẫn hồ sơ, thời hạn, phí, "
     "nơi nộp của các thủ tục hành chính. " + HINT,
+    "praise": "Cảm ơn bạn! Bạn bấm một mức đánh giá dưới câu trả lời giúp chúng tôi nhé — ý kiến "
+    "của bạn giúp {agency} phục vụ tốt hơn.",
+    "ack": "Vâng. Cần hỏi thêm thủ tục nào, bạn cứ nhắn nhé.",
 }
 _PHRASES = PhraseSet((kind, p) for kind, phrases in SMALLTALK_PHRASES.items() for p in phrases)
 MAX_TOKENS = 7

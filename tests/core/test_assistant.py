@@ -63,6 +63,8 @@ async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
                 Expect(kind="fallback", contains=["0200 000 000", "dichvucong.gov.vn"]),
             ),
             ("xin chào", Expect(kind="smalltalk")),
+            ("rất tốt", Expect(kind="smalltalk", contains=["bấm một mức đánh giá"])),
+            ("ok", Expect(kind="smalltalk", contains=["Cần hỏi thêm"])),
             ("   ", Expect(kind="hint")),
             ("7", Expect(kind="hint", contains=["Số “7” không ứng với lựa chọn nào"])),
             ("🙂🙂", Expect(kind="fallback")),
@@ -70,7 +72,7 @@ async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
     )
     async with runtime.sessionmaker() as session:
         outcomes = (await session.scalars(select(Interaction.outcome))).all()
-    assert outcomes == ["fallback", "smalltalk", "fallback"]
+    assert outcomes == ["fallback", "smalltalk", "smalltalk", "smalltalk", "fallback"]
 
 
 async def test_a_part_asked_of_no_procedure_asks_which_one(runtime: Runtime) -> None:
