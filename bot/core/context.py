@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.aspects import aspect_spans
 from bot.core.matcher import MatchResult
+from bot.core.smalltalk import detect_smalltalk
 from bot.db.repo.conversation import ConversationState
 
 # Folded words that carry no procedure name in a follow-up ("nộp hôm nay thì có …").
@@ -36,9 +37,12 @@ def still_valid(at: datetime | None, now: datetime, minutes: int) -> bool:
 
 
 def _unexplained(result: MatchResult) -> list[str]:
-    """Folded content words left once the aspect phrases are taken out."""
+    """Folded content words left once the aspect phrases and small talk ("ok", "cảm ơn") are
+    taken out."""
     analysis = result.analysis
     covered = {i for _, start, end in aspect_spans(analysis) for i in range(start, end)}
+    if polite := detect_smalltalk(analysis):
+        covered |= polite[1]
     return [analysis.folded[i] for i in analysis.content if i not in covered]
 
 

@@ -86,13 +86,14 @@ async def test_a_part_asked_of_no_procedure_asks_which_one(runtime: Runtime) -> 
             ("phi bao nhieu a", Expect(kind="which", contains=[f"“{example} lệ phí bao nhiêu”"])),
             ("nộp hồ sơ trực tuyến được không", Expect(kind="which", buttons=["Các lĩnh vực"])),
             ("nộp ở đâu", Expect(kind="which", contains=["nộp ở đâu”"])),
+            ("oke, phí bao nhiêu", Expect(kind="which")),  # small talk names nothing either
             ("làm hộ chiếu nộp ở đâu", Expect(kind="fallback")),  # names another procedure
             ("1", Expect(kind="fields")),  # the button: browse by field
         ],
     )
     async with runtime.sessionmaker() as session:
         outcomes = (await session.scalars(select(Interaction.outcome))).all()
-    assert outcomes == ["clarify", "clarify", "clarify", "fallback"]
+    assert outcomes == ["clarify", "clarify", "clarify", "clarify", "fallback"]
 
 
 async def test_the_procedure_named_next_is_answered_with_the_part_asked(runtime: Runtime) -> None:
@@ -107,9 +108,11 @@ async def test_the_procedure_named_next_is_answered_with_the_part_asked(runtime:
     assert card.text.startswith("💰 Phí/lệ phí")  # the card leads with the part asked before
     [plain, _] = await chat.say("gia hạn giấy phép bức xạ")  # the part was asked once only
     assert plain.text.startswith("⏱ Thời hạn")
+    [polite, _] = await chat.say("cảm ơn, còn lệ phí thì sao?")  # a follow-up, thanks aside
+    assert polite.kind == "answer" and polite.text.startswith("💰 Phí/lệ phí")
     async with runtime.sessionmaker() as session:
         aspects = (await session.scalars(select(Interaction.aspect).order_by(Interaction.id))).all()
-    assert aspects == ["fee", "fee", None]
+    assert aspects == ["fee", "fee", None, "fee"]
 
 
 async def test_personal_data_is_masked_before_storage(runtime: Runtime) -> None:
