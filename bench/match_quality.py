@@ -65,7 +65,8 @@ def main() -> None:
     print(f"out-of-scope rejected {report.out_of_scope_rejected():6.1%}")
     if any(o.question.kind == "smalltalk" for o in report.outcomes):
         print(f"smalltalk recognised  {report.smalltalk_recognised():6.1%}")
-    print(f"aspect accuracy       {report.aspect_accuracy():6.1%}")
+    if any(o.question.aspect for o in report.outcomes):
+        print(f"aspect accuracy       {report.aspect_accuracy():6.1%}")
     outcomes = {}
     for o in report.in_scope():
         outcomes[o.result.outcome] = outcomes.get(o.result.outcome, 0) + 1

@@ -81,3 +81,26 @@ def test_filler_words_do_not_push_a_question_out_of_scope() -> None:
     plain, polite = MATCHER.search("đo lường"), MATCHER.search("cho tôi hỏi về đo lường")
     assert polite.outcome == plain.outcome != "fallback"
     assert polite.matches[0].procedure.key == "chung-nhan-chuan-do-luong-dung-dad626"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cấp lại giấy chứng nhận quyền sử dụng đất bị mất",
+        "gia han giay phep lao dong cho chuyen gia",
+        "đăng ký giấy chứng nhận đầu tư cho dự án nước ngoài",
+    ],
+)
+def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> None:
+    assert MATCHER.search(question).outcome == "fallback"
+
+
+def test_a_subject_of_ours_is_found_even_if_another_agency_has_it_too() -> None:
+    """The other-agency phrases only count when the best candidate does not use them."""
+    ours = KB.procedures[0].model_copy(update={"name": "Cấp mã số mã vạch", "aliases": []})
+    matcher = Matcher([ours, *KB.procedures[1:]], KB.synonyms)
+    found = matcher.search("cấp mã số mã vạch cho sản phẩm")
+    assert found.outcome == "answer" and found.best and found.best.procedure.name == ours.name
+    assert MATCHER.search("phòng thí nghiệm phân tích mẫu đất đăng ký hoạt động").outcome != (
+        "fallback"  # "đất" alone is no other agency's subject
+    )

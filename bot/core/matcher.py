@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.core.actions import Actions, changes
 from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, not_naming_spans
+from bot.core.other_agencies import other_agency_words
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
     TOP1_MODEL,
@@ -332,6 +333,8 @@ class Matcher:
             outcome = "clarify"
         if smalltalk is None and self._names_a_topic(query.words):
             outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
+        if outcome != "smalltalk" and self._names_another_agency(analysis, ranked[0].index):
+            outcome = "fallback"  # "… quyền sử dụng đất": land, whatever words it shares
         if not deadline:
             aspect = self._asked_aspect(analysis, spans, ranked[0].index)
         matches = tuple(Match(self.procedures[c.index], round(c.score, 4)) for c in ranked[:limit])
@@ -352,6 +355,15 @@ class Matcher:
             return False
         sharing = sum(all(w in own for w in words) for own in self._own_words.values())
         return sharing >= TOPIC_PROCEDURES
+
+    def _names_another_agency(self, analysis: Analysis, best: int) -> bool:
+        """The question names another agency's subject that the best candidate's name and
+        aliases do not contain as such."""
+        own = [f" {v.text} " for v in self._variants[best]]
+        return any(
+            not any(f" {' '.join(words)} " in text for text in own)
+            for words in other_agency_words(analysis)
+        )
 
     def _asked_aspect(
         self, analysis: Analysis, spans: Sequence[tuple[str, int, int]], best: int
