@@ -106,9 +106,9 @@ def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     return _ASPECTS.find(analysis)
 
 
-def not_naming_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
-    """Aspect phrases, then bare question words: the spans that may name no procedure."""
-    return _ASPECTS.find(analysis) + _QUESTION.find(analysis)
+def question_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
+    """Bare question words ("bao nhiêu", "nộp"): like aspect phrases, they name no procedure."""
+    return _QUESTION.find(analysis)
 
 
 def detect_aspect(analysis: Analysis) -> str | None:

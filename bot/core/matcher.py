@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.actions import Actions, changes
-from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, not_naming_spans
+from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, question_spans
 from bot.core.other_agencies import other_agency_words
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
@@ -313,7 +313,7 @@ class Matcher:
             aspect = "time"
         smalltalk_found = detect_smalltalk(analysis)
         smalltalk = smalltalk_found[0] if smalltalk_found else None
-        indexes = self._query_indexes(analysis, not_naming_spans(analysis))
+        indexes = self._query_indexes(analysis, spans + question_spans(analysis))
         if smalltalk_found:
             indexes = [i for i in indexes if i not in smalltalk_found[1]]
         query = self.make_query(analysis, indexes)
