@@ -22,10 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.aspects import aspect_spans
 from bot.core.matcher import Matcher
 from bot.core.ranking import Weights
-from bot.core.smalltalk import detect_smalltalk
 from bot.evaluation import load_questions
 from bot.knowledge import load_knowledge
 
@@ -46,12 +44,7 @@ RANK_FIELDS = [
 def prepare(matcher: Matcher, questions):
     rows = []
     for q in questions:
-        analysis = matcher.normalizer.analyze(q.q)
-        indexes = matcher._query_indexes(analysis, aspect_spans(analysis))
-        found = detect_smalltalk(analysis)
-        if found:
-            indexes = [i for i in indexes if i not in found[1]]
-        query = matcher.make_query(analysis, indexes)
+        query = matcher.understand(q.q).query
         candidates = matcher.rank(query) if query.words else []
         rows.append((q, query, candidates))
     return rows

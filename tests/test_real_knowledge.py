@@ -42,6 +42,8 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
         ("đăng ký kết quả nhiệm vụ khoa học nhận được gì", "result"),
         ("ket qua cong bo hop quy nhan duoc gi", "result"),
         ("căn cứ pháp lý của công bố hợp quy", "legal"),
+        ("kế hoạch ứng phó sự cố bức xạ nộp cho ai duyệt", "where"),  # who handles it
+        ("cap phep buc xa lan dau can nhung ho so nao", "documents"),  # not "sở nào"
     ],
 )
 def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) -> None:
@@ -104,3 +106,13 @@ def test_a_subject_of_ours_is_found_even_if_another_agency_has_it_too() -> None:
     assert MATCHER.search("phòng thí nghiệm phân tích mẫu đất đăng ký hoạt động").outcome != (
         "fallback"  # "đất" alone is no other agency's subject
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["thu tuc xin giay phep kinh doanh ruou", "đổi giấy chứng nhận quyền sở hữu nhà"],
+)
+def test_a_subject_no_procedure_knows_is_not_offered_our_choices(question: str) -> None:
+    """Generic words ("giấy phép kinh doanh", "đổi giấy chứng nhận") are ours, but the last
+    word, the most specific one, is not: another agency's procedure."""
+    assert MATCHER.search(question).outcome == "fallback"

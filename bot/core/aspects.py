@@ -48,6 +48,11 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "cơ quan nào",  # "cơ quan nào có thẩm quyền …": who handles it, i.e. where to go
         "cơ quan có thẩm quyền",
         "thẩm quyền",
+        "cho ai",  # "nộp cho ai duyệt": who handles it
+        "ai giải quyết",
+        "ai cấp",
+        "tại đâu",
+        "đến đâu",
     ),
     "legal": (
         "căn cứ pháp lý",

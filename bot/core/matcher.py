@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -63,6 +64,13 @@ class _Variant:
     words: frozenset[str]
     text: str  # folded, for fuzzy similarity
     is_name: bool
+
+
+class Understood(NamedTuple):
+    analysis: Analysis
+    spans: list[tuple[str, int, int]]  # aspect phrases found, in priority order
+    smalltalk: str | None
+    query: Query
 
 
 def _bigrams(folded: Sequence[str]) -> list[str]:
@@ -302,21 +310,29 @@ class Matcher:
             1 - known / query.total,  # share of the question no procedure knows
             math.log(len(query.words)),
             distinct / self._max_idf,
+            # Modifiers follow their head in Vietnamese: the last word is the most specific
+            # ("giấy phép kinh doanh *rượu*"); the best procedure should know it.
+            float(top.matched[-1]),
         ]
 
-    def search(self, text: str, limit: int = 5) -> MatchResult:
+    def understand(self, text: str) -> Understood:
+        """The question analysed: its aspect phrases, small talk and the words left to match
+        (the tuner fits on exactly what `search` ranks)."""
         analysis = self.normalizer.analyze(text)
         spans = aspect_spans(analysis)
+        smalltalk_found = detect_smalltalk(analysis)
+        indexes = self._query_indexes(analysis, spans + question_spans(analysis))
+        if smalltalk_found:
+            indexes = [i for i in indexes if i not in smalltalk_found[1]]
+        smalltalk = smalltalk_found[0] if smalltalk_found else None
+        return Understood(analysis, spans, smalltalk, self.make_query(analysis, indexes))
+
+    def search(self, text: str, limit: int = 5) -> MatchResult:
+        analysis, spans, smalltalk, query = self.understand(text)
         aspect = spans[0][0] if spans else None
         deadline = asks_deadline(analysis)
         if deadline:
             aspect = "time"
-        smalltalk_found = detect_smalltalk(analysis)
-        smalltalk = smalltalk_found[0] if smalltalk_found else None
-        indexes = self._query_indexes(analysis, spans + question_spans(analysis))
-        if smalltalk_found:
-            indexes = [i for i in indexes if i not in smalltalk_found[1]]
-        query = self.make_query(analysis, indexes)
         ranked = self.rank(query) if query.words else []
         if not ranked:
             outcome = "smalltalk" if smalltalk else "fallback"

@@ -33,10 +33,10 @@ class Weights:
     unknown: float = 0.6  # weight of a word no procedure knows, relative to the rarest word
 
 
-# Logistic models over decision features (see `_decision_features`), fitted by
+# Logistic models over decision features (see `Matcher.decision_features`), fitted by
 # bench/tune_matcher.py on tests/eval/questions.yaml: (intercept, coefficients…).
-IN_SCOPE_MODEL: tuple[float, ...] = (-9.326, 8.112, 5.058, 1.343, 2.431, -3.125, 2.42, 0.833)
-TOP1_MODEL: tuple[float, ...] = (-9.017, 7.609, 7.55, 0.746, 2.922, -1.295, 1.597, 1.52)
+IN_SCOPE_MODEL: tuple[float, ...] = (-9.666, 8.109, 5.17, 1.319, 2.398, -2.856, 2.407, 0.927, 0.493)
+TOP1_MODEL: tuple[float, ...] = (-9.346, 7.587, 7.723, 0.734, 2.871, -1.016, 1.58, 1.581, 0.491)
 
 
 @dataclass(frozen=True)
