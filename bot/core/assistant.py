@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core import browse, context, feedback, handoff, navigation, survey
 from bot.core.calendar import deadline, deadline_text, submission_time
 from bot.core.cards import ASPECT_TO_SECTION, card_text, contact_text, section_buttons
-from bot.core.matcher import Matcher, MatchResult, Thresholds
+from bot.core.matcher import CHOICES, Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.navigation import as_int
 from bot.core.privacy import mask_personal_data, pseudonymize
@@ -173,13 +173,13 @@ class Assistant:
                         comment=mask_personal_data(text),
                     )
                 return Turn((Reply(survey.THANKS_COMMENT, kind="comment_saved"),))
-            result = self.matcher.search(text)
+            follow = self._context(conv, now)
+            result = self.matcher.search(text, context=follow.key if follow else None)
             if result.aspect is None and (part := context.asked_part(pending)):
                 result = replace(result, aspect=part)  # "phí bao nhiêu?" … "giấy phép bưu chính"
             procedure = (
                 result.best.procedure if result.outcome == "answer" and result.best else None
             )
-            follow = self._context(conv, now)
             if procedure is None and follow and self._is_about(result, follow):
                 procedure = follow
             changes: dict[str, object] = dict(NOT_PENDING) if pending else {}
@@ -198,12 +198,16 @@ class Assistant:
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
 
     def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
+        if result.smalltalk == "contact" and result.outcome == "smalltalk":
+            return [browse.contact_reply(self.knowledge)]
+        if result.smalltalk == "status" and result.outcome == "smalltalk":
+            return [browse.status_reply(self.knowledge)]
         if context.names_nothing(result):
             return [browse.which_procedure_reply(self.knowledge, result.aspect or "time")]
         if result.outcome == "clarify":
             choices = tuple(
                 Button(m.procedure.name, action=f"pick:{interaction_id}:{m.procedure.key}")
-                for m in result.matches[:4]
+                for m in result.matches[:CHOICES]
             )
             text = "Bạn đang hỏi thủ tục nào dưới đây? Hãy chọn một thủ tục:"
             return [Reply(text, buttons=choices, kind="clarify", interaction_id=interaction_id)]

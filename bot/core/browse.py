@@ -70,7 +70,6 @@ def examples(kb: KnowledgeBase, count: int = 3) -> list[str]:
     return [f"{w} {aspect}" for w, aspect in zip(wordings, EXAMPLE_ASPECTS, strict=False)]
 
 
-
 def which_procedure_reply(kb: KnowledgeBase, aspect: str) -> Reply:
     """A part asked with no procedure named and none under discussion ("phí bao nhiêu?"):
     ask which one, with an example, rather than record a knowledge gap."""
@@ -115,6 +114,17 @@ def help_reply(kb: KnowledgeBase) -> Reply:
 
 def contact_reply(kb: KnowledgeBase) -> Reply:
     return Reply(contact_text(kb.agency), kind="contact")
+
+
+def status_reply(kb: KnowledgeBase) -> Reply:
+    """A file already submitted: the bot cannot see it; say where its progress is shown."""
+    where = f"trên Cổng dịch vụ công tỉnh ({kb.agency.portal_url}) " if kb.agency.portal_url else ""
+    text = (
+        "Tôi không xem được hồ sơ cụ thể của bạn. Bạn tra cứu tình trạng hồ sơ "
+        f"{where}bằng mã hồ sơ ghi trên giấy tiếp nhận (phiếu hẹn trả kết quả), "
+        "hoặc liên hệ nơi đã nộp:\n\n" + contact_text(kb.agency)
+    )
+    return Reply(text, kind="status")
 
 
 def _pager(action: str, page: int, pages: int) -> list[Button]:

@@ -53,6 +53,8 @@ def is_follow_up(result: MatchResult, context_words: frozenset[str]) -> bool:
     naming something else ("làm hộ chiếu ở đâu") is not, whatever the matcher found."""
     if result.outcome == "answer" or not (result.aspect or result.deadline):
         return False
+    if result.smalltalk in ("contact", "status"):  # the department, or a file submitted
+        return False
     return all(
         w in FOLLOW_UP_WORDS or w in context_words or w.isdigit() for w in _unexplained(result)
     )

@@ -1,33 +1,31 @@
 """Question → ranked procedures with a decision: answer, clarify, fallback or smalltalk.
 
-Candidates come from an inverted index of folded words and word pairs over every procedure's
-name, aliases and field. Each candidate is scored by how much of the question it explains
-(idf-weighted, with accented agreement counting more when the citizen typed diacritics and
-typo-corrected words counting less), by how well its best name or alias fits (precision
-and a rapidfuzz similarity) and by whether it does what the question asks to the licence
-(issue, reissue, extend, amend: `bot.core.actions`). Two small logistic models, fitted on the
-dev set by `bench/tune_matcher.py`, turn the top candidate's features into calibrated
-probabilities: that the question is about one of our procedures at all, and that the top one
-is right.
+Candidates come from the index of folded words and word pairs over every procedure's name,
+aliases and field (`bot.core.index`). Each candidate is scored by how much of the question
+it explains (idf-weighted, with accented agreement counting more when the citizen typed
+diacritics and typo-corrected words counting less), by how well its best name or alias fits
+(precision and a rapidfuzz similarity) and by whether it does what the question asks to the
+licence (issue, reissue, extend, amend: `bot.core.actions`). Two small logistic models,
+fitted on the dev set by `bench/tune_matcher.py`, turn the top candidate's features into
+calibrated probabilities: that the question is about one of our procedures at all, and that
+the top one is right. A tie the question cannot settle is settled by the procedure under
+discussion, or offered as choices.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.actions import Actions, changes
+from bot.core.actions import changes
 from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, question_spans
+from bot.core.index import ProcedureIndex, bigrams
 from bot.core.other_agencies import other_agency_words
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
@@ -41,9 +39,10 @@ from bot.core.ranking import (
     missing_distinctive,
     score,
     sibling_does_it_better,
+    tied_with_best,
 )
-from bot.core.smalltalk import detect_smalltalk
-from bot.core.text import Analysis, Normalizer, fold, teencode_variant, without_repeats
+from bot.core.smalltalk import detect_contact, detect_smalltalk, detect_status
+from bot.core.text import Analysis, teencode_variant, without_repeats
 from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
 
@@ -53,17 +52,8 @@ ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-@dataclass(frozen=True)
-class _Variant:
-    """One way a procedure is named: its legal name or an alias."""
-
-    folded: tuple[str, ...]
-    words: frozenset[str]
-    text: str  # folded, for fuzzy similarity
-    is_name: bool
+CHOICES = 4  # candidates a clarification offers
+FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
 
 
 class Understood(NamedTuple):
@@ -73,23 +63,8 @@ class Understood(NamedTuple):
     query: Query
 
 
-def _bigrams(folded: Sequence[str]) -> list[str]:
-    return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
-
-
-def _words_in_details(procedures: Sequence[Procedure]) -> frozenset[str]:
-    """Folded words of every procedure's details (documents, fees, steps …): real words."""
-    words: set[str] = set()
-    for p in procedures:
-        texts = [p.result, p.conditions, p.processing_time.text, *p.steps, *p.legal_basis]
-        texts += [d.name for d in p.documents] + [f.text for f in p.fees]
-        words.update(" ".join(t for t in texts if t).lower().split())
-    # Split first, then clean and fold each distinct chunk once: the details are megabytes.
-    return frozenset(fold(w) for chunk in words for w in _WORD.findall(chunk))
-
-
-class Matcher:
-    """An in-memory index over procedures; rebuild it when the knowledge base changes."""
+class Matcher(ProcedureIndex):
+    """Questions → procedures over the index; rebuild it when the knowledge base changes."""
 
     def __init__(
         self,
@@ -98,61 +73,9 @@ class Matcher:
         thresholds: Thresholds | None = None,
         weights: Weights | None = None,
     ) -> None:
-        self.procedures = tuple(procedures)
-        self.normalizer = Normalizer(synonyms)
+        super().__init__(procedures, synonyms)
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
-        self._variants: list[list[_Variant]] = []
-        self._name_words: list[frozenset[str]] = []
-        self._legal_words: list[frozenset[str]] = []
-        self._actions: list[Actions] = []
-        self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
-        self._own_words: dict[str, frozenset[str]] = {}  # key → folded name and alias words
-        postings: dict[str, set[int]] = defaultdict(set)
-        analyze = lru_cache(maxsize=None)(self.normalizer.analyze)  # fields repeat a lot
-        for index, procedure in enumerate(self.procedures):
-            variants, spellings = [], defaultdict(set)
-            texts = [(procedure.name, True), *((a, False) for a in procedure.aliases)]
-            for text, is_name in [*texts, (procedure.field, None)]:
-                analysis = analyze(text)
-                folded = tuple(analysis.content_tokens(folded=True))
-                for plain, marked in zip(folded, analysis.content_tokens(False), strict=True):
-                    spellings[plain].add(marked)
-                for term in (*folded, *_bigrams(folded)):
-                    postings[term].add(index)
-                if folded and is_name is not None:
-                    variants.append(_Variant(folded, frozenset(folded), " ".join(folded), is_name))
-            self._variants.append(variants)
-            self._own_words[procedure.key] = frozenset(w for v in variants for w in v.words)
-            self._legal_words.append(frozenset(variants[0].words) if variants else frozenset())
-            names = [v.folded for v in variants]
-            self._actions.append(Actions.of(names[0], names[1:]) if names else Actions.of(()))
-            self._name_words.append(
-                frozenset(w for v in variants if v.is_name for w in v.words)
-                | frozenset(analyze(procedure.field).content_tokens())
-            )
-            self._spellings.append(dict(spellings))
-        field_words: dict[str, set[str]] = defaultdict(set)
-        self._marked: set[str] = set()  # every accented spelling of an indexed word
-        for procedure, spellings in zip(self.procedures, self._spellings, strict=True):
-            field_words[procedure.field].update(spellings)
-            self._marked.update(*spellings.values())
-        # Context words describe a field, not one procedure: credit them to every sibling.
-        self._field_words = [frozenset(field_words[p.field]) for p in self.procedures]
-        n = max(len(self.procedures), 1)
-        self._postings = {term: frozenset(ids) for term, ids in postings.items()}
-        self._idf = {
-            term: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-            for term, ids in self._postings.items()
-        }
-        self._max_idf = max(self._idf.values(), default=1.0)
-        idf = self._idf
-        self._variant_totals = [
-            [sum(idf[w] for w in v.words) or 1.0 for v in variants] for variants in self._variants
-        ]
-        self._name_totals = [sum(idf[w] for w in words) or 1.0 for words in self._name_words]
-        self._vocabulary = sorted(t for t in self._idf if "_" not in t and len(t) > 2)
-        self._real_words = _words_in_details(self.procedures)
 
     # ------------------------------------------------------------ query side
 
@@ -179,7 +102,7 @@ class Matcher:
         dropped: set[int] = set()
         for aspect, start, end in spans:
             words = analysis.folded[start:end]
-            indexed = all(term in self._idf for term in (*words, *_bigrams(words)))
+            indexed = all(term in self._idf for term in (*words, *bigrams(words)))
             if aspect not in NAMING_ASPECTS or not indexed:
                 dropped.update(range(start, end))
         aspects = {i for _, start, end in spans for i in range(start, end)}
@@ -193,7 +116,7 @@ class Matcher:
         credit = tuple(1.0 if w == t else TYPO_CREDIT for w, t in zip(words, typed, strict=True))
         accented = tuple(analysis.tokens[i] for i in indexes) if analysis.accented else None
         weights = tuple(self._weight(w) for w in words)
-        return Query(words, accented, credit, weights, tuple(_bigrams(words)), changes(words))
+        return Query(words, accented, credit, weights, tuple(bigrams(words)), changes(words))
 
     def candidate(self, index: int, query: Query) -> Candidate:
         """Every feature of one procedure for one question."""
@@ -320,14 +243,21 @@ class Matcher:
         (the tuner fits on exactly what `search` ranks)."""
         analysis = self.normalizer.analyze(text)
         spans = aspect_spans(analysis)
-        smalltalk_found = detect_smalltalk(analysis)
+        asked = {i for _, start, end in spans for i in range(start, end)}
+        found = detect_smalltalk(analysis)
+        if (covered := detect_status(analysis)) is not None:
+            found = ("status", set(range(len(analysis.tokens))))  # whatever else it names
+        elif (covered := detect_contact(analysis, set(analysis.content) - asked)) is not None:
+            found = ("contact", covered)
         indexes = self._query_indexes(analysis, spans + question_spans(analysis))
-        if smalltalk_found:
-            indexes = [i for i in indexes if i not in smalltalk_found[1]]
-        smalltalk = smalltalk_found[0] if smalltalk_found else None
+        if found:
+            indexes = [i for i in indexes if i not in found[1]]
+        smalltalk = found[0] if found else None
         return Understood(analysis, spans, smalltalk, self.make_query(analysis, indexes))
 
-    def search(self, text: str, limit: int = 5) -> MatchResult:
+    def search(self, text: str, limit: int = 5, context: str | None = None) -> MatchResult:
+        """`context`: the key of the procedure under discussion, which settles a tie between
+        procedures the question alone cannot tell apart ("giấy phép của tôi bị cháy")."""
         analysis, spans, smalltalk, query = self.understand(text)
         aspect = spans[0][0] if spans else None
         deadline = asks_deadline(analysis)
@@ -349,6 +279,11 @@ class Matcher:
             outcome = "clarify"
         if smalltalk is None and self._names_a_topic(query.words):
             outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
+        elif outcome == "answer" and len(tied_with_best(ranked)) > 1:
+            outcome = "clarify"  # "giấy phép bị mất": which licence?
+        if outcome == "clarify" and (chosen := self._discussed(ranked, context)):
+            ranked = [chosen, *(c for c in ranked if c is not chosen)]
+            outcome = "answer"  # "bị cháy" after the X-ray licence: its cấp lại
         if outcome != "smalltalk" and self._names_another_agency(analysis, ranked[0].index):
             outcome = "fallback"  # "… quyền sử dụng đất": land, whatever words it shares
         if not deadline:
@@ -364,6 +299,31 @@ class Matcher:
             round(confidence, 4),
             round(in_scope, 4),
         )
+
+    def _discussed(self, ranked: Sequence[Candidate], context: str | None) -> Candidate | None:
+        """Among the choices a clarification would offer, the one of the family under
+        discussion that knows every question word the best candidate knows."""
+        best = ranked[0]
+        return next(
+            (
+                c
+                for c in ranked[:CHOICES]
+                if c.matched == best.matched and self._related(c.index, context)
+            ),
+            None,
+        )
+
+    def _related(self, index: int, context: str | None) -> bool:
+        """Whether procedure `index` is of the family of the procedure keyed `context`: their
+        legal names share at least half the idf weight of the shorter one ("giấy phép bưu
+        chính" and its "cấp lại"; not "giấy phép" of X-ray, whose shared words are common)."""
+        other = self._index_of.get(context) if context else None
+        if other is None:
+            return False
+        a, b = self._legal_words[index], self._legal_words[other]
+        weight = self._idf.get
+        shared = sum(weight(w, 0.0) for w in a & b)
+        return shared >= FAMILY_SHARE * min(sum(weight(w, 0.0) for w in x) for x in (a, b))
 
     def _names_a_topic(self, words: Sequence[str]) -> bool:
         """A question of one or two words that several procedures' names all share."""
@@ -393,7 +353,3 @@ class Matcher:
             if aspect not in NAMING_ASPECTS or not all(w in own for w in words):
                 return aspect
         return None
-
-    def words_of(self, key: str) -> frozenset[str]:
-        """The folded words of a procedure's name and aliases (a follow-up may repeat them)."""
-        return self._own_words.get(key, frozenset())

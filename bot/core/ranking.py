@@ -138,6 +138,18 @@ def sibling_does_it_better(
     )
 
 
+TIE_MARGIN = 0.01  # scores this close, with the same question words known: a tie
+
+
+def tied_with_best(ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The best candidate and those the question cannot tell from it: they know exactly the
+    same question words and score within `TIE_MARGIN` ("giấy phép bị mất": which licence?)."""
+    best = ranked[0]
+    return [best] + [
+        c for c in ranked[1:] if c.matched == best.matched and best.score - c.score <= TIE_MARGIN
+    ]
+
+
 def missing_distinctive(
     rivals: Sequence[Candidate], legal_words: Sequence[frozenset[str]], asked: frozenset[str]
 ) -> dict[int, float]:

@@ -1,7 +1,10 @@
 """Greetings, thanks, goodbyes, "ok", praise and "who are you": short messages that are not
-questions (recorded as small talk, not as questions the bot could not answer)."""
+questions (recorded as small talk, not as questions the bot could not answer); and questions
+about the department itself (contact details) or about a file already submitted (status)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from bot.core.text import Analysis, PhraseSet
 
@@ -39,6 +42,39 @@ REPLIES = {
 _PHRASES = PhraseSet((kind, p) for kind, phrases in SMALLTALK_PHRASES.items() for p in phrases)
 MAX_TOKENS = 7
 
+# How far a file already submitted has gone: the portal's lookup, not a procedure card.
+STATUS_PHRASES = (
+    "tra cứu hồ sơ",
+    "tình trạng hồ sơ",
+    "hồ sơ đến đâu",
+    "hồ sơ đang ở đâu",
+    "chưa trả kết quả",
+    "sao chưa có",
+)
+_STATUS = PhraseSet(("status", p) for p in STATUS_PHRASES)
+# The department itself and how to reach it: contact details when nothing else is asked
+# ("số điện thoại của sở", "sở khoa học công nghệ lạng sơn ở đâu", "giờ làm việc").
+CONTACT_PHRASES = (
+    "số điện thoại",
+    "điện thoại",
+    "hotline",
+    "đường dây nóng",
+    "giờ làm việc",
+    "làm việc mấy giờ",
+    "mấy giờ",
+    "email",
+    "website",
+    "trang web",
+    "liên hệ",
+    "sở khoa học và công nghệ",
+    "sở khoa học công nghệ",
+    "sở khoa học",
+    "sở",
+    "lạng sơn",
+    "tỉnh",
+)
+_CONTACT = PhraseSet(("contact", p) for p in CONTACT_PHRASES)
+
 
 def detect_smalltalk(analysis: Analysis) -> tuple[str, set[int]] | None:
     """The kind of small talk and the token indexes it covers, for a short message."""
@@ -49,6 +85,20 @@ def detect_smalltalk(analysis: Analysis) -> tuple[str, set[int]] | None:
         return None
     kind, start, end = found[0]
     return kind, set(range(start, end))
+
+
+def detect_status(analysis: Analysis) -> set[int] | None:
+    """The tokens of a question about a file already submitted ("tra cứu hồ sơ")."""
+    found = _STATUS.find(analysis)
+    return {i for _, start, end in found for i in range(start, end)} if found else None
+
+
+def detect_contact(analysis: Analysis, left: Iterable[int]) -> set[int] | None:
+    """The tokens naming the department or a way to reach it, when they are all that is left
+    of the question (`left`: its content tokens without the part asked)."""
+    covered = {i for _, start, end in _CONTACT.find(analysis) for i in range(start, end)}
+    left = list(left)
+    return covered if covered and all(i in covered for i in left) else None
 
 
 def smalltalk_reply(kind: str, agency: str) -> str:

@@ -133,3 +133,29 @@ async def test_stale_button_is_polite(runtime: Runtime) -> None:
     [reply] = await runtime.assistant.handle(Incoming("console", "u", action="sec:9.999999:docs"))
     assert reply.kind == "stale" and "thay đổi" in reply.text
     assert chat.to_incoming("7").action is None  # no choices yet: "7" is just text
+
+
+async def test_the_department_itself_and_a_submitted_file_get_contacts(runtime: Runtime) -> None:
+    """How to reach the department, or how far a submitted file has gone: not a procedure
+    card, not a gap for staff."""
+    chat = ConsoleChat(runtime.assistant, user_id="contact")
+    await verify_dialog(
+        chat,
+        [
+            ("số điện thoại của sở khoa học", Expect(kind="contact", contains=["Điện thoại"])),
+            ("so khoa hoc cong nghe lang son o dau", Expect(kind="contact")),
+            ("giờ làm việc của sở", Expect(kind="contact")),
+            (
+                "hồ sơ khai báo x quang của tôi nộp 2 tuần rồi sao chưa có kết quả",
+                Expect(kind="status", contains=["mã hồ sơ"]),
+            ),
+            ("tra cứu hồ sơ đã nộp", Expect(kind="status")),
+            ("nộp hồ sơ khai báo x quang ở sở khoa học", Expect(kind="answer")),
+            # with a procedure under discussion: still not a follow-up of it
+            ("hồ sơ của tôi nộp rồi sao chưa có kết quả", Expect(kind="status")),
+            ("sở ở đâu", Expect(kind="contact")),
+        ],
+    )
+    async with runtime.sessionmaker() as session:
+        outcomes = (await session.scalars(select(Interaction.outcome))).all()
+    assert outcomes == ["smalltalk"] * 5 + ["answer"] + ["smalltalk"] * 2

@@ -226,7 +226,7 @@ async def test_a_failed_turn_releases_its_delivery(
     """The claim commits with the answer's records: if the turn fails, a retry is answered."""
     assistant = runtime.assistant
 
-    def broken(text: str) -> None:
+    def broken(text: str, **_: object) -> None:
         raise RuntimeError("matcher down")
 
     with monkeypatch.context() as patch:

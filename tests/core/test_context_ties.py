@@ -1,0 +1,72 @@
+"""A question that cannot tell two procedures apart ("giấy phép bị mất": which licence?) is
+settled by the procedure under discussion, otherwise offered as choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.channels.console import ConsoleChat
+from bot.core.matcher import Matcher
+from bot.knowledge import load_knowledge
+from bot.runtime import Runtime
+
+from ..conftest import REAL_KNOWLEDGE
+from ..dialog import Expect, verify_dialog
+
+KB = load_knowledge(REAL_KNOWLEDGE)
+MATCHER = Matcher(KB.procedures, KB.synonyms)
+XRAY = "cap-giay-phep-tien-hanh-cong-viec-5d115d"
+XRAY_REISSUE = "cap-lai-giay-phep-tien-hanh-cong-2a4924"
+XRAY_EXTENSION = "gia-han-giay-phep-tien-hanh-cong-e7c315"
+POSTAL = "cap-giay-phep-buu-chinh-cap-tinh"
+POSTAL_LOST = "1.004379"
+
+
+@pytest.fixture
+def knowledge_dir() -> Path:
+    return REAL_KNOWLEDGE  # read only: the test never edits it
+
+
+def test_a_tie_without_context_offers_both() -> None:
+    result = MATCHER.search("giấy phép bị mất")
+    assert result.outcome == "clarify"
+    assert {XRAY_REISSUE, POSTAL_LOST} <= {m.procedure.key for m in result.matches[:4]}
+
+
+@pytest.mark.parametrize(
+    ("question", "context", "expected"),
+    [
+        ("giấy phép bị mất", XRAY, XRAY_REISSUE),
+        ("giấy phép của tôi bị cháy rồi", POSTAL, POSTAL_LOST),
+        ("muốn gia hạn", XRAY, XRAY_EXTENSION),  # a topic: choices without the context
+        ("bị mất", POSTAL, POSTAL_LOST),
+    ],
+)
+def test_the_procedure_under_discussion_settles_it(
+    question: str, context: str, expected: str
+) -> None:
+    result = MATCHER.search(question, context=context)
+    assert result.outcome == "answer" and result.matches[0].procedure.key == expected
+
+
+def test_an_unrelated_procedure_under_discussion_settles_nothing() -> None:
+    result = MATCHER.search("giấy phép bị mất", context="dang-ky-cong-bo-hop-quy")
+    assert result.outcome == "clarify"
+
+
+async def test_a_conversation_keeps_to_its_licence(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant, user_id="t1")
+    await verify_dialog(
+        chat,
+        [
+            ("làm giấy phép x quang cho phòng khám nha khoa", Expect(kind="answer")),
+            (
+                "giấy phép của tôi bị cháy rồi",
+                Expect(kind="answer", contains=["Cấp lại giấy phép tiến hành"]),
+            ),
+            ("giấy phép bưu chính", Expect(kind="answer")),
+            ("bị mất", Expect(kind="answer", contains=["Cấp lại giấy phép bưu chính khi bị mất"])),
+        ],
+    )
