@@ -41,7 +41,7 @@ from bot.core.ranking import (
     sibling_does_it_better,
     tied_with_best,
 )
-from bot.core.smalltalk import detect_contact, detect_smalltalk, detect_status
+from bot.core.smalltalk import asks_status, detect_contact, detect_smalltalk
 from bot.core.text import Analysis, teencode_variant, without_repeats
 from bot.core.thresholds import Thresholds
 from bot.knowledge import Procedure
@@ -245,7 +245,7 @@ class Matcher(ProcedureIndex):
         spans = aspect_spans(analysis)
         asked = {i for _, start, end in spans for i in range(start, end)}
         found = detect_smalltalk(analysis)
-        if (covered := detect_status(analysis)) is not None:
+        if asks_status(analysis):
             found = ("status", set(range(len(analysis.tokens))))  # whatever else it names
         elif (covered := detect_contact(analysis, set(analysis.content) - asked)) is not None:
             found = ("contact", covered)

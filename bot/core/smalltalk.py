@@ -87,10 +87,9 @@ def detect_smalltalk(analysis: Analysis) -> tuple[str, set[int]] | None:
     return kind, set(range(start, end))
 
 
-def detect_status(analysis: Analysis) -> set[int] | None:
-    """The tokens of a question about a file already submitted ("tra cứu hồ sơ")."""
-    found = _STATUS.find(analysis)
-    return {i for _, start, end in found for i in range(start, end)} if found else None
+def asks_status(analysis: Analysis) -> bool:
+    """A question about a file already submitted ("tra cứu hồ sơ", "sao chưa có kết quả")."""
+    return bool(_STATUS.find(analysis))
 
 
 def detect_contact(analysis: Analysis, left: Iterable[int]) -> set[int] | None:
