@@ -60,6 +60,11 @@ OTHER_AGENCY_PHRASES: tuple[str, ...] = (
     "mầm non",
     "lễ hội",
     "quảng cáo",
+    "xuất bản",
+    "báo chí",
+    "hoạt động in",
+    # postal licences beyond the province are the ministry's ("bưu chính liên tỉnh")
+    "liên tỉnh",
     # environment, resources, trade
     "giấy phép môi trường",
     "khoáng sản",
