@@ -11,8 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --create-home --uid 10001 tthc
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links=/wheels tthc-bot && rm -rf /wheels
+# The wheels are mounted, not copied: a copied /wheels would stay in a layer even once deleted.
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links=/wheels tthc-bot
 WORKDIR /app
 COPY knowledge ./knowledge
 RUN mkdir data && chown tthc:tthc data
