@@ -52,9 +52,16 @@ def _operator() -> str:
 
 
 async def import_knowledge(
-    settings: Settings, directory: Path, *, jsonl: Path | None, dry_run: bool
+    settings: Settings,
+    directory: Path,
+    *,
+    jsonl: Path | None,
+    dry_run: bool,
+    overwrite: bool = False,
 ) -> None:
-    """Validate first (nothing is written when a file is wrong), then sync the database."""
+    """Validate first (nothing is written when a file is wrong), then sync the database.
+    A procedure last changed by staff (/admin, the staff chat) is kept unless `overwrite`:
+    every deployment runs an import, which must not undo the day's edits."""
     procedures = load_jsonl(jsonl) if jsonl else None
     kb = None if jsonl else load_knowledge(directory)
     engine, sessionmaker = await open_database(settings)
@@ -62,14 +69,15 @@ async def import_knowledge(
         async with sessionmaker.begin() as session:
             before = {p.key: p for p in await repo.list_procedures(session)}
             old_meta = {name: await repo.get_meta(session, key=name) for name in META}
+            keep = frozenset() if overwrite else await audit.edited_by_staff(session)
             if kb is not None:
-                changes = await repo.sync_knowledge(session, kb=kb, dry_run=dry_run)
+                changes = await repo.sync_knowledge(session, kb=kb, dry_run=dry_run, keep=keep)
                 after = {p.key: p for p in kb.procedures}
                 new_meta = {"agency": kb.agency.model_dump(mode="json"), "synonyms": kb.synonyms}
             else:
                 assert procedures is not None
                 changes = await repo.sync_procedures(
-                    session, procedures=procedures, dry_run=dry_run
+                    session, procedures=procedures, dry_run=dry_run, keep=keep
                 )
                 after, new_meta = {p.key: p for p in procedures}, {}
                 if changes and not dry_run:
@@ -90,10 +98,12 @@ async def import_knowledge(
         await engine.dispose()
     for line in describe(changes, before, after):
         typer.echo(line)
+    for key in changes.kept:
+        typer.echo(f"! {key}: edited by staff since the last import, kept (--overwrite: replace)")
     summary = (
         f"{len(changes.added)} added, {len(changes.updated)} updated, "
         f"{len(changes.removed)} removed"
-    )
+    ) + (f", {len(changes.kept)} kept" if changes.kept else "")
     typer.echo(("dry run, nothing written: " if dry_run else "") + summary)
 
 

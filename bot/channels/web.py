@@ -11,6 +11,7 @@ queued and in-flight update before the engine is disposed.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.channels.delivery import Router, Sender
@@ -46,6 +48,7 @@ def app_version() -> str:
 
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+FIRST_RETRY_DELAY, MAX_RETRY_DELAY = 1.0, 60.0  # seconds between attempts to reach Telegram
 
 
 class WebComponent(Protocol):
@@ -70,6 +73,7 @@ class TelegramWebhook:
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be set to serve the webhook")
         self.secret = settings.telegram_webhook_secret.get_secret_value()
         self.application = build_application(settings, runtime, webhook=True, router=router)
+        self.retry_delay = FIRST_RETRY_DELAY
         self.routes = [Route(path, self.receive, methods=["POST"])]
 
     async def receive(self, request: Request) -> Response:
@@ -94,13 +98,50 @@ class TelegramWebhook:
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        async with self.application:
-            await self.application.start()
-            await publish_menu(self.application.bot)
-            try:
-                yield
-            finally:
+        """Telegram unreachable at start-up (an outage, a firewall) must not take the replica
+        down with it: /healthz, /readyz, Zalo and /admin serve, updates get 503 (Telegram
+        retries them) and the connection is retried in the background. A refused token
+        still stops the start: that is a setting to fix, not an outage."""
+        retrying: asyncio.Task[None] | None = None
+        try:
+            await self.application.initialize()
+        except NetworkError as exc:
+            log.warning("Telegram unreachable at start-up (%s): retrying", type(exc).__name__)
+            retrying = asyncio.create_task(self._initialize_when_reachable())
+        except InvalidToken:  # PTB's message quotes the token: never let it reach a log
+            raise SettingsError("Telegram rejected TELEGRAM_TOKEN") from None
+        else:
+            await self._go_live()
+        try:
+            yield
+        finally:
+            if retrying is not None:
+                retrying.cancel()
+                await asyncio.gather(retrying, return_exceptions=True)
+            if self.application.running:
                 await self.application.stop()
+            await self.application.shutdown()
+
+    async def _initialize_when_reachable(self) -> None:
+        delay = self.retry_delay
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self.application.initialize()
+            except NetworkError as exc:
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+                log.warning("Telegram still unreachable (%s)", type(exc).__name__)
+                continue
+            except TelegramError as exc:  # the token refused: no retry helps
+                log.error("Telegram refused to start the bot: %s", type(exc).__name__)
+                return
+            await self._go_live()
+            log.info("Telegram reachable: the webhook takes updates")
+            return
+
+    async def _go_live(self) -> None:
+        await self.application.start()
+        await publish_menu(self.application.bot)
 
 
 def components(settings: Settings, runtime: Runtime) -> list[WebComponent]:

@@ -36,11 +36,20 @@ def kb_import(
         Path | None, typer.Option("--jsonl", help="Import procedures from a JSONL file.")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show changes only.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace procedures staff edited since the last import."),
+    ] = False,
 ) -> None:
-    """Load knowledge files into the database: adds, updates, removes; prints what changed."""
+    """Load knowledge files into the database: adds, updates, removes; prints what changed.
+    Procedures staff edited (/admin, staff chat) since the last import are kept."""
     from bot.kb_commands import import_knowledge
 
-    run(import_knowledge(settings(), knowledge_dir(directory), jsonl=jsonl, dry_run=dry_run))
+    run(
+        import_knowledge(
+            settings(), knowledge_dir(directory), jsonl=jsonl, dry_run=dry_run, overwrite=overwrite
+        )
+    )
 
 
 @kb_app.command("export")

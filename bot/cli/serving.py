@@ -47,10 +47,13 @@ def _serving_settings(*, webhook: bool) -> Settings:
 
 def run_bot(coroutine: Coroutine[Any, Any, Any]) -> Any:
     """`run`, plus Telegram refusing the token or being unreachable: one line, exit 2."""
-    from telegram.error import TelegramError
+    from telegram.error import InvalidToken, TelegramError
 
     try:
         return run(coroutine)
+    except InvalidToken:  # PTB's message quotes the token itself: never print it
+        typer.echo("Telegram: the token was rejected (check TELEGRAM_TOKEN)", err=True)
+        raise typer.Exit(2) from None
     except TelegramError as exc:
         typer.echo(f"Telegram: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -81,6 +81,18 @@ def record_procedure(
     )
 
 
+async def edited_by_staff(session: AsyncSession) -> frozenset[str]:
+    """Procedures whose latest change came from staff (/admin, the staff chat), not from an
+    import: `kb import` must not silently undo it."""
+    rows = await session.execute(
+        select(AuditLog.procedure_key, AuditLog.source)
+        .where(AuditLog.procedure_key.is_not(None))
+        .order_by(AuditLog.id)
+    )
+    latest = {key: source for key, source in rows}
+    return frozenset(key for key, source in latest.items() if source != "import")
+
+
 async def entries(session: AsyncSession, *, since: datetime | None = None) -> list[AuditLog]:
     stmt = select(AuditLog).order_by(AuditLog.at, AuditLog.id)
     if since is not None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 from bot.config import Settings
+from bot.db import repo
+from bot.runtime import open_database
+from bot.staff.edits import add_alias
 
 from ..test_cli import cli
 
@@ -58,3 +62,34 @@ def test_kb_import_shows_before_after_and_is_audited(
     )
     bad = cli("audit", "--since", "hôm qua", settings=settings)
     assert bad.returncode == 2 and "--since" in bad.stderr
+
+
+async def _staff_adds_alias(settings: Settings, key: str, alias: str) -> list[str]:
+    """An editor's change through the same code path as /admin; returns the stored aliases."""
+    engine, sessionmaker = await open_database(settings)
+    try:
+        async with sessionmaker.begin() as session:
+            if alias:
+                await add_alias(session, key=key, alias=alias, who="lan", source="admin")
+            stored = {p.key: p for p in await repo.list_procedures(session)}
+            return list(stored[key].aliases)
+    finally:
+        await engine.dispose()
+
+
+def test_kb_import_keeps_what_staff_edited_unless_overwritten(settings: Settings) -> None:
+    """Every deployment runs `kb import`: it must not undo an editor's change in /admin."""
+    assert cli("kb", "import", settings=settings).returncode == 0
+    asyncio.run(_staff_adds_alias(settings, "1.000000", "hỏi kiểu khác của cán bộ"))
+    kept = cli("kb", "import", settings=settings)
+    assert kept.returncode == 0, kept.stderr
+    assert "! 1.000000: edited by staff since the last import, kept" in kept.stdout
+    assert kept.stdout.strip().endswith("0 added, 0 updated, 0 removed, 1 kept")
+    assert "hỏi kiểu khác của cán bộ" in asyncio.run(_staff_adds_alias(settings, "1.000000", ""))
+    forced = cli("kb", "import", "--overwrite", settings=settings)
+    assert "~ 1.000000: aliases" in forced.stdout and "1 updated" in forced.stdout
+    assert "hỏi kiểu khác của cán bộ" not in asyncio.run(
+        _staff_adds_alias(settings, "1.000000", "")
+    )
+    again = cli("kb", "import", settings=settings)  # the import is the latest change now
+    assert again.stdout.strip().endswith("0 added, 0 updated, 0 removed")

@@ -3,7 +3,9 @@ graceful shutdown that still answers the update in flight."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import socket
 
 import httpx
 
@@ -71,6 +73,35 @@ async def test_shutdown_finishes_the_update_in_flight(
     sent = fake_telegram.calls_of("sendMessage")
     assert len(sent) == 1 and "X-quang" in sent[0].text  # the card, its survey under it
     assert not webhook.application.running
+
+
+async def test_telegram_unreachable_at_start_up_does_not_stop_the_replica(
+    telegram_settings: Settings, telegram_runtime: Runtime, fake_telegram: FakeTelegram
+) -> None:
+    """An outage (or a firewall) at start-up: the replica serves, refuses updates with 503
+    (Telegram retries them) and takes them once Telegram answers, without a restart."""
+    with socket.socket() as probe:  # a port nothing listens on yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    later = f"http://127.0.0.1:{port}/bot"
+    settings = telegram_settings.model_copy(update={"telegram_base_url": later})
+    webhook = TelegramWebhook(settings, telegram_runtime)
+    webhook.retry_delay = 0.05
+    update = payload("message_text")
+    update["message"]["text"] = "khai báo máy x quang"
+    async with serve(build_web_app(telegram_runtime, [webhook])) as url:
+        bot = BotUnderTest(url, webhook.application, fake_telegram)
+        assert (await bot.http.get("/readyz")).status_code == 200
+        assert (await bot.post(update)).status_code == 503
+        async with serve(fake_telegram.app, port=port):  # Telegram is back
+            for _ in range(200):
+                if webhook.application.running:
+                    break
+                await asyncio.sleep(0.025)
+            said = await bot.deliver(update)
+            assert "X-quang" in said.text
+        await bot.http.aclose()
+    assert fake_telegram.calls_of("getMe") and not webhook.application.running
 
 
 def _client(runtime: Runtime) -> httpx.AsyncClient:

@@ -115,3 +115,16 @@ async def test_missing_settings_are_one_clear_line(
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert stderr.decode().strip() == "Missing setting(s): TELEGRAM_WEBHOOK_SECRET"
+
+
+async def test_a_refused_token_is_one_line_without_the_token(
+    settings: Settings, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    """A wrong token stops the start (a setting to fix); PTB's own message quotes it."""
+    wrong = "999999:WRONG-token-never-printed"
+    env = environment(settings, fake_telegram, TELEGRAM_TOKEN=wrong)
+    process = await bot_process("serve", "--port", str(free_port()), env=env, cwd=tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode != 0
+    assert "Telegram rejected TELEGRAM_TOKEN" in stderr.decode()
+    assert wrong not in stderr.decode()

@@ -133,6 +133,7 @@ class KnowledgeChanges:
     updated: dict[str, list[str]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # staff edits the files would have undone
 
     def __bool__(self) -> bool:
         return bool(self.added or self.updated or self.removed or self.meta)
@@ -144,9 +145,14 @@ def changed_fields(before: Procedure, after: Procedure) -> list[str]:
 
 
 async def sync_procedures(
-    session: AsyncSession, *, procedures: list[Procedure], dry_run: bool = False
+    session: AsyncSession,
+    *,
+    procedures: list[Procedure],
+    dry_run: bool = False,
+    keep: frozenset[str] = frozenset(),
 ) -> KnowledgeChanges:
-    """Make the stored procedures equal `procedures`: add, update and remove by key."""
+    """Make the stored procedures equal `procedures`: add, update and remove by key — except
+    those in `keep` (edited by staff since the last import), which are listed as kept."""
     changes = KnowledgeChanges()
     rows = {row.key: row for row in await session.scalars(select(ProcedureRow))}
     wanted = {p.key: p for p in procedures}
@@ -159,10 +165,16 @@ async def sync_procedures(
                 fill_row(new_row, procedure)
                 session.add(new_row)
         elif fields := changed_fields(row_to_procedure(row), procedure):
+            if key in keep:
+                changes.kept.append(key)
+                continue
             changes.updated[key] = fields
             if not dry_run:
                 fill_row(row, procedure)
     for key in sorted(rows.keys() - wanted.keys()):
+        if key in keep:
+            changes.kept.append(key)
+            continue
         changes.removed.append(key)
         if not dry_run:
             await session.delete(rows[key])
@@ -170,10 +182,16 @@ async def sync_procedures(
 
 
 async def sync_knowledge(
-    session: AsyncSession, *, kb: KnowledgeBase, dry_run: bool = False
+    session: AsyncSession,
+    *,
+    kb: KnowledgeBase,
+    dry_run: bool = False,
+    keep: frozenset[str] = frozenset(),
 ) -> KnowledgeChanges:
     """Make the database equal the knowledge base; bump the version when anything changed."""
-    changes = await sync_procedures(session, procedures=list(kb.procedures), dry_run=dry_run)
+    changes = await sync_procedures(
+        session, procedures=list(kb.procedures), dry_run=dry_run, keep=keep
+    )
     for key, value in (("agency", kb.agency.model_dump(mode="json")), ("synonyms", kb.synonyms)):
         if await get_meta(session, key=key) != value:
             changes.meta.append(key)
