@@ -142,7 +142,7 @@ class Matcher(ProcedureIndex):
             if query.bigrams
             else sum(explained) / total
         )
-        q_set, q_text = set(query.words), " ".join(query.words)
+        q_set, q_text = query.word_set, query.text
         idf = self._idf
         variants = []
         for variant, v_total in zip(

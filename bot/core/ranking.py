@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.core.text import Analysis
 from bot.knowledge import Procedure
@@ -50,9 +51,17 @@ class Query:
     bigrams: tuple[str, ...]
     changes: frozenset[str] = frozenset()  # kinds of change asked (see bot.core.actions)
 
-    @property
+    @cached_property
     def total(self) -> float:
         return sum(self.weights) or 1.0
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+    @cached_property
+    def text(self) -> str:
+        return " ".join(self.words)
 
 
 @dataclass(slots=True)
