@@ -16,11 +16,13 @@ from bot.core.matcher import MatchResult
 from bot.core.smalltalk import detect_smalltalk
 from bot.db.repo.conversation import ConversationState
 
-# Folded words that carry no procedure name in a follow-up ("nộp hôm nay thì có …").
+# Folded words that carry no procedure name in a follow-up ("nộp hôm nay thì có …", "thế hồ
+# sơ gồm những gì", "thông tin chưa rõ, phí bao nhiêu", "xem chi tiết hồ sơ").
 FOLLOW_UP_WORDS = frozenset(
     """con thi sao nop mat co hom nay mai ngay tuan sau nay roi nua luc nao bao gio ket qua
     the vay duoc khong ko k neu xong lay nhan tien lau het nhieu may ra chua gi dau cach
-    bang kia thu hai ba tu nam sau bay chu nhat cn""".split()  # and digits: "thứ 6", "15/12"
+    bang kia thu hai ba tu nam sau bay chu nhat cn
+    gom nhung cac cu ro hon xem chi tiet noi them biet thong tin""".split()  # and digits
 )
 
 

@@ -119,6 +119,22 @@ async def test_follow_ups_use_the_last_procedure_until_it_expires(runtime: Runti
     assert rows[1].confidence is None and rows[1].aspect == "fee"  # answered from context
 
 
+async def test_follow_ups_in_everyday_words(runtime: Runtime) -> None:
+    """How people actually ask for a part: not a gap for staff, the part of the procedure."""
+    chat = ConsoleChat(runtime.assistant, user_id="f3")
+    await verify_dialog(
+        chat,
+        [
+            ("xin gia hạn gp bức xạ", Expect(kind="answer")),
+            ("thế hồ sơ gồm những gì", Expect(kind="answer", contains=["Hồ sơ"])),
+            ("thông tin chưa rõ, phí bao nhiêu", Expect(kind="answer", contains=["Phí/lệ phí"])),
+            ("xem chi tiết hồ sơ", Expect(kind="answer", contains=["Hồ sơ"])),
+            ("nói rõ hơn về thời gian được không", Expect(kind="answer", contains=["Thời hạn"])),
+            ("làm hộ chiếu ở đâu", Expect(kind="fallback")),
+        ],
+    )
+
+
 async def test_a_time_in_calendar_days_gives_a_date(runtime: Runtime) -> None:
     """ "25 ngày" (not working days): weekends and holidays count, the date is given."""
     assistant = runtime.assistant
