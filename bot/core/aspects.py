@@ -76,6 +76,9 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "mẫu đơn",
         "biểu mẫu",
         "tờ khai",
+        "công chứng",  # "có cần công chứng không": about the papers to bring
+        "bản sao",
+        "bản chính",
     ),
     "result": ("kết quả", "nhận được gì", "được cấp gì"),
 }

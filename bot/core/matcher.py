@@ -52,6 +52,7 @@ ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
+TOPIC_MIN_IN_SCOPE = 0.3  # "x quang" (0.53) is a topic; "có cần công chứng không" (0.02) is not
 CHOICES = 4  # candidates a clarification offers
 FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
 
@@ -277,11 +278,19 @@ class Matcher(ProcedureIndex):
             outcome = "answer"
         else:
             outcome = "clarify"
-        if smalltalk is None and self._names_a_topic(query.words):
+        if (
+            smalltalk is None
+            and in_scope >= TOPIC_MIN_IN_SCOPE
+            and self._names_a_topic(query.words)
+        ):
             outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
         elif outcome == "answer" and len(tied_with_best(ranked)) > 1:
             outcome = "clarify"  # "giấy phép bị mất": which licence?
-        if outcome == "clarify" and (chosen := self._discussed(ranked, context)):
+        if (
+            outcome == "clarify"
+            and in_scope >= t.clarify  # about our procedures at all ("mẫu đơn đâu" is not)
+            and (chosen := self._discussed(ranked, context))
+        ):
             ranked = [chosen, *(c for c in ranked if c is not chosen)]
             outcome = "answer"  # "bị cháy" after the X-ray licence: its cấp lại
         if outcome != "smalltalk" and self._names_another_agency(analysis, ranked[0].index):

@@ -56,6 +56,13 @@ def test_an_unrelated_procedure_under_discussion_settles_nothing() -> None:
     assert result.outcome == "clarify"
 
 
+@pytest.mark.parametrize("question", ["mẫu đơn đâu", "có cần công chứng không", "đăng ký"])
+def test_words_the_models_find_out_of_scope_are_no_topic_to_settle(question: str) -> None:
+    """ "đâu" is also "đầu" (người đứng đầu): no reason to answer a procedure of the family."""
+    result = MATCHER.search(question, context="2.002131")  # the X-ray declaration
+    assert result.outcome != "answer" and result.outcome != "clarify"
+
+
 async def test_a_conversation_keeps_to_its_licence(runtime: Runtime) -> None:
     chat = ConsoleChat(runtime.assistant, user_id="t1")
     await verify_dialog(

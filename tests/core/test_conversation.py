@@ -130,6 +130,9 @@ async def test_follow_ups_in_everyday_words(runtime: Runtime) -> None:
             ("thông tin chưa rõ, phí bao nhiêu", Expect(kind="answer", contains=["Phí/lệ phí"])),
             ("xem chi tiết hồ sơ", Expect(kind="answer", contains=["Hồ sơ"])),
             ("nói rõ hơn về thời gian được không", Expect(kind="answer", contains=["Thời hạn"])),
+            ("mẫu đơn đâu", Expect(kind="answer", contains=["Hồ sơ"])),
+            ("có cần công chứng không", Expect(kind="answer", contains=["Hồ sơ"])),
+            ("cái này làm online được không", Expect(kind="answer", contains=["Cách nộp"])),
             ("làm hộ chiếu ở đâu", Expect(kind="fallback")),
         ],
     )
