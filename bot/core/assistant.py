@@ -40,6 +40,7 @@ NOT_A_CHOICE = (
     "hoặc gõ câu hỏi về thủ tục."
 )
 NOT_PENDING = {"pending": None, "pending_interaction_id": None}  # the next text is a question
+REFINE = "refine"  # the last reply offered choices: the next text may pick among them
 NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật bằng số ngày."
 
 
@@ -174,7 +175,7 @@ class Assistant:
                     )
                 return Turn((Reply(survey.THANKS_COMMENT, kind="comment_saved"),))
             follow = self._context(conv, now)
-            result = self.matcher.search(text, context=follow.key if follow else None)
+            result = await self._understood(session, conv, pending, user_key, text, follow)
             if result.aspect is None and (part := context.asked_part(pending)):
                 result = replace(result, aspect=part)  # "phí bao nhiêu?" … "giấy phép bưu chính"
             procedure = (
@@ -192,7 +193,10 @@ class Assistant:
                 session, incoming, user_key, text, result, procedure, changes
             )
             if procedure is None:
-                return Turn(tuple(self._no_answer(result, interaction_id)))
+                replies = self._no_answer(result, interaction_id)
+                if replies[0].kind == "clarify":  # the next text may pick among the choices
+                    await self.set_pending(session, user_key, REFINE, interaction_id)
+                return Turn(tuple(replies))
         asked = text if result.deadline else None
         card = self.card(procedure, result.aspect, interaction_id, deadline_asked=asked)
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
@@ -311,6 +315,29 @@ class Assistant:
             confidence=result.confidence if best else None,  # None on a context follow-up
             aspect=result.aspect,
         )
+
+    async def _understood(
+        self,
+        session: AsyncSession,
+        conv: ConversationState | None,
+        pending: str | None,
+        user_key: str,
+        text: str,
+        follow: Procedure | None,
+    ) -> MatchResult:
+        """The question on its own; else, right after choices were offered and none tapped,
+        read with the question that got them ("x quang" … "cái khai báo"); else settled by
+        the procedure under discussion."""
+        alone = self.matcher.search(text)
+        if alone.outcome == "answer":
+            return alone
+        if pending == REFINE and conv:
+            earlier = await self.own_interaction(session, conv.pending_interaction_id, user_key)
+            if earlier and earlier.question and earlier.procedure_key is None:
+                refined = self.matcher.search(f"{earlier.question} {text}")
+                if refined.outcome == "answer":
+                    return refined
+        return self.matcher.search(text, context=follow.key) if follow else alone
 
     async def own_interaction(
         self, session: AsyncSession, interaction_id: int | None, user_key: str

@@ -77,3 +77,21 @@ async def test_a_conversation_keeps_to_its_licence(runtime: Runtime) -> None:
             ("bị mất", Expect(kind="answer", contains=["Cấp lại giấy phép bưu chính khi bị mất"])),
         ],
     )
+
+
+async def test_a_typed_reply_to_choices_picks_among_them(runtime: Runtime) -> None:
+    """Many citizens type instead of tapping: the reply is read with the question that got
+    the choices, and it wins over an older procedure under discussion."""
+    chat = ConsoleChat(runtime.assistant, user_id="t2")
+    await verify_dialog(
+        chat,
+        [
+            ("khai báo máy x quang", Expect(kind="answer")),
+            ("bưu chính", Expect(kind="clarify")),
+            ("bị mất", Expect(kind="answer", contains=["Cấp lại giấy phép bưu chính khi bị mất"])),
+            ("x quang", Expect(kind="clarify")),
+            ("cái khai báo", Expect(kind="answer", contains=["Khai báo thiết bị X-quang"])),
+            ("x quang", Expect(kind="clarify")),
+            ("1", Expect(kind="answer")),  # a number still picks the choice
+        ],
+    )
