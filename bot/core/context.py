@@ -22,7 +22,7 @@ FOLLOW_UP_WORDS = frozenset(
     """con thi sao nop mat co hom nay mai ngay tuan sau nay roi nua luc nao bao gio ket qua
     the vay duoc khong ko k neu xong lay nhan tien lau het nhieu may ra chua gi dau cach
     bang kia thu hai ba tu nam sau bay chu nhat cn
-    gom nhung cac cu ro hon xem chi tiet noi them biet thong tin cai""".split()  # and digits
+    gom nhung cac cu ro hon xem chi tiet noi them biet thong tin cai quen""".split()  # digits
 )
 
 

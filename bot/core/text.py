@@ -33,7 +33,8 @@ NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
-    tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi ve""".split()
+    tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi ve
+    roi""".split()  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại)
 )
 
 

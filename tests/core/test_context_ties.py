@@ -42,6 +42,8 @@ def test_a_tie_without_context_offers_both() -> None:
         ("giấy phép của tôi bị cháy rồi", POSTAL, POSTAL_LOST),
         ("muốn gia hạn", XRAY, XRAY_EXTENSION),  # a topic: choices without the context
         ("bị mất", POSTAL, POSTAL_LOST),
+        ("mat roi", POSTAL, POSTAL_LOST),  # "roi" typed for "rồi"
+        ("het han roi", POSTAL, "1.003633"),  # the postal licence's renewal
     ],
 )
 def test_the_procedure_under_discussion_settles_it(

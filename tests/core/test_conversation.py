@@ -133,6 +133,7 @@ async def test_follow_ups_in_everyday_words(runtime: Runtime) -> None:
             ("mẫu đơn đâu", Expect(kind="answer", contains=["Hồ sơ"])),
             ("có cần công chứng không", Expect(kind="answer", contains=["Hồ sơ"])),
             ("cái này làm online được không", Expect(kind="answer", contains=["Cách nộp"])),
+            ("à quên, hồ sơ cần những gì", Expect(kind="answer", contains=["Hồ sơ"])),
             ("làm hộ chiếu ở đâu", Expect(kind="fallback")),
         ],
     )
