@@ -117,13 +117,17 @@ async def export_knowledge(settings: Settings, directory: Path, fmt: str) -> Non
     if kb is None:
         typer.echo("the database holds no knowledge yet; run `tthc-bot kb import` first", err=True)
         raise typer.Exit(1)
-    if fmt == "jsonl":
-        target = directory if directory.suffix == ".jsonl" else directory / "procedures.jsonl"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        export_jsonl(kb.procedures, target)
-    else:
-        target = directory
-        export_yaml(kb, directory)
+    jsonl = fmt == "jsonl"
+    target = directory / "procedures.jsonl" if jsonl and directory.suffix != ".jsonl" else directory
+    try:
+        if jsonl:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            export_jsonl(kb.procedures, target)
+        else:
+            export_yaml(kb, directory)
+    except OSError as exc:  # a read-only folder (the image's knowledge/), a full disk …
+        typer.echo(f"cannot write {exc.filename or target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"exported {len(kb.procedures)} procedures to {target}")
 
 

@@ -89,19 +89,19 @@ def test_kb_import_prints_changes_and_export_round_trips(
     path.write_text(path.read_text("utf-8").replace("working_days: null", "working_days: 3"))
     dry = cli("kb", "import", "--dry-run", settings=settings)
     assert "~ 1.000000: processing_time" in dry.stdout and "dry run" in dry.stdout
-    assert (
-        "0 updated"
-        in cli("kb", "import", "--dry-run", settings=settings).stdout.replace(
-            "1 updated", "0 updated"
-        )
-        or True
-    )
+    again = cli("kb", "import", "--dry-run", settings=settings)  # the dry run wrote nothing
+    assert "1 updated" in again.stdout
     assert cli("kb", "import", settings=settings).returncode == 0
     assert cli("kb", "export", str(tmp_path / "one"), settings=settings).returncode == 0
     assert cli("kb", "import", str(tmp_path / "one"), settings=settings).stdout.startswith(
         "0 added"
     )
     assert cli("kb", "export", str(tmp_path / "two"), settings=settings).returncode == 0
+    blocked = tmp_path / "a-file"  # a folder that cannot be made (even by root)
+    blocked.write_text("not a folder")
+    refused = cli("kb", "export", str(blocked / "kb"), settings=settings)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith(f"cannot write {blocked / 'kb'}")
     for first_file in (tmp_path / "one").rglob("*.yaml"):
         assert (
             first_file.read_bytes()
