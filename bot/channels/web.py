@@ -185,8 +185,11 @@ def build_web_app(runtime: Runtime, parts: Sequence[WebComponent]) -> Starlette:
     """The ASGI app: `GET /healthz`, `GET /readyz`, every component's routes and lifespan.
 
     `/healthz` answers while the process serves (a container liveness check); `/readyz` only
-    when the database answers and knowledge is loaded (a load balancer's readiness check).
+    when the database answers and knowledge is loaded (a load balancer's readiness check). It
+    also shows whether Telegram is connected: a replica still retrying serves Zalo and /admin,
+    so that alone does not make it unready.
     """
+    telegram = next((p for p in parts if isinstance(p, TelegramWebhook)), None)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -194,6 +197,8 @@ def build_web_app(runtime: Runtime, parts: Sequence[WebComponent]) -> Starlette:
     async def readyz(_: Request) -> Response:
         procedures = len(runtime.assistant.knowledge.procedures)
         status: dict[str, object] = {"version": app_version(), "procedures": procedures}
+        if telegram is not None:
+            status["telegram"] = "ok" if telegram.application.running else "connecting"
         try:
             async with runtime.sessionmaker() as session:
                 await session.execute(text("SELECT 1"))

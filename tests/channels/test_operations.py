@@ -91,7 +91,8 @@ async def test_telegram_unreachable_at_start_up_does_not_stop_the_replica(
     update["message"]["text"] = "khai báo máy x quang"
     async with serve(build_web_app(telegram_runtime, [webhook])) as url:
         bot = BotUnderTest(url, webhook.application, fake_telegram)
-        assert (await bot.http.get("/readyz")).status_code == 200
+        ready = await bot.http.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["telegram"] == "connecting"
         assert (await bot.post(update)).status_code == 503
         async with serve(fake_telegram.app, port=port):  # Telegram is back
             for _ in range(200):
@@ -100,6 +101,7 @@ async def test_telegram_unreachable_at_start_up_does_not_stop_the_replica(
                 await asyncio.sleep(0.025)
             said = await bot.deliver(update)
             assert "X-quang" in said.text
+            assert (await bot.http.get("/readyz")).json()["telegram"] == "ok"
         await bot.http.aclose()
     assert fake_telegram.calls_of("getMe") and not webhook.application.running
 
