@@ -23,7 +23,7 @@ from bot.core.matcher import CHOICES, Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.navigation import as_int
 from bot.core.privacy import mask_personal_data, pseudonymize
-from bot.core.smalltalk import HINT, smalltalk_reply
+from bot.core.smalltalk import ABOUT_US, HINT, smalltalk_reply
 from bot.db import repo
 from bot.db.models import Interaction
 from bot.db.repo.conversation import ConversationState
@@ -202,10 +202,9 @@ class Assistant:
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
 
     def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
-        if result.smalltalk == "contact" and result.outcome == "smalltalk":
-            return [browse.contact_reply(self.knowledge)]
-        if result.smalltalk == "status" and result.outcome == "smalltalk":
-            return [browse.status_reply(self.knowledge)]
+        if result.outcome == "smalltalk" and result.smalltalk in ABOUT_US:
+            about = browse.contact_reply if result.smalltalk == "contact" else browse.status_reply
+            return [about(self.knowledge)]
         if context.names_nothing(result):
             return [browse.which_procedure_reply(self.knowledge, result.aspect or "time")]
         if result.outcome == "clarify":

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.aspects import aspect_spans
 from bot.core.matcher import MatchResult
-from bot.core.smalltalk import detect_smalltalk
+from bot.core.smalltalk import ABOUT_US, detect_smalltalk
 from bot.db.repo.conversation import ConversationState
 
 # Folded words that carry no procedure name in a follow-up ("nộp hôm nay thì có …", "thế hồ
@@ -55,7 +55,7 @@ def is_follow_up(result: MatchResult, context_words: frozenset[str]) -> bool:
     naming something else ("làm hộ chiếu ở đâu") is not, whatever the matcher found."""
     if result.outcome == "answer" or not (result.aspect or result.deadline):
         return False
-    if result.smalltalk in ("contact", "status"):  # the department, or a file submitted
+    if result.smalltalk in ABOUT_US:
         return False
     return all(
         w in FOLLOW_UP_WORDS or w in context_words or w.isdigit() for w in _unexplained(result)

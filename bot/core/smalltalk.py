@@ -74,6 +74,7 @@ CONTACT_PHRASES = (
     "tỉnh",
 )
 _CONTACT = PhraseSet(("contact", p) for p in CONTACT_PHRASES)
+ABOUT_US = frozenset({"contact", "status"})  # the department itself, or a file submitted
 
 
 def detect_smalltalk(analysis: Analysis) -> tuple[str, set[int]] | None:
