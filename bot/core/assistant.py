@@ -27,6 +27,7 @@ from bot.core.smalltalk import ABOUT_US, HINT, smalltalk_reply
 from bot.db import repo
 from bot.db.models import Interaction
 from bot.db.repo.conversation import ConversationState
+from bot.db.repo.turns import THIS_INTERACTION, Recorded, TurnRecord, Turns
 from bot.knowledge import KnowledgeBase, Procedure, slugify
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Assistant:
         self.comment_minutes = comment_minutes
         self.handoff_enabled = handoff_enabled
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.turns = Turns(sessionmaker)
         self.reload(knowledge)
 
     def reload(self, knowledge: KnowledgeBase) -> None:
@@ -105,9 +107,10 @@ class Assistant:
     async def first_delivery(self, incoming: Incoming) -> bool:
         """Claim the platform's delivery id: True once across replicas and retries."""
         async with self.sessionmaker.begin() as session:  # no statement without an id
-            return await self._claim(session, incoming)
+            return await self.claim(session, incoming)
 
-    async def _claim(self, session: AsyncSession, incoming: Incoming) -> bool:
+    async def claim(self, session: AsyncSession, incoming: Incoming) -> bool:
+        """Claim the delivery in the caller's transaction (see `first_delivery`)."""
         if incoming.event_id is None:
             return True
         claimed = await repo.claim_inbound_event(
@@ -136,70 +139,60 @@ class Assistant:
     # ------------------------------------------------------------ questions
 
     async def _text(self, incoming: Incoming) -> Turn:
-        """A typed question: one transaction claims the delivery, reads the conversation,
-        records the interaction and remembers the procedure (the hot path)."""
+        """A typed question: its conversation read, its answer worked out, then one write
+        claims the delivery, records the question and updates the conversation, all or
+        nothing (the hot path, batched with concurrent turns: `bot.db.repo.turns`)."""
         text = incoming.text[: self.max_question_chars].strip()
         user_key, now = self.user_key(incoming), self.clock()
-        async with self.sessionmaker.begin() as session:
-            claimed, conv = await repo.open_turn(
-                session, channel=incoming.channel, event_id=incoming.event_id, user_key=user_key
-            )
-            if not claimed:
-                log.info("%s event %s already handled", incoming.channel, incoming.event_id)
-                return ALREADY_HANDLED
-            if not text:
-                return Turn((Reply(HINT, kind="hint"),))
-            if text.isdigit():  # a choice number from an older list, or mistyped: not a question
-                return Turn((Reply(NOT_A_CHOICE.format(text), kind="hint"),))
-            pending = context.pending(conv, now)
-            if pending == "handoff" and conv:
-                asked = conv.pending_interaction_id
-                interaction = await self.own_interaction(session, asked, user_key)
-                await self.clear_pending(session, user_key)
-                return await handoff.forward(
-                    session,
-                    incoming=incoming,
-                    user_key=user_key,
-                    text=text,
-                    interaction=interaction,
-                    procedure=self._context(conv, now),
-                )
-            if pending == "comment" and conv and not text.endswith("?"):
-                await self.clear_pending(session, user_key)
-                if conv.pending_interaction_id is not None:
-                    await repo.save_feedback(
-                        session,
-                        interaction_id=conv.pending_interaction_id,
-                        user_key=user_key,
-                        comment=mask_personal_data(text),
-                    )
-                return Turn((Reply(survey.THANKS_COMMENT, kind="comment_saved"),))
-            follow = self._context(conv, now)
-            result = await self._understood(session, conv, pending, user_key, text, follow)
-            if result.aspect is None and (part := context.asked_part(pending)):
-                result = replace(result, aspect=part)  # "phí bao nhiêu?" … "giấy phép bưu chính"
-            procedure = (
-                result.best.procedure if result.outcome == "answer" and result.best else None
-            )
-            if procedure is None and follow and self._is_about(result, follow):
-                procedure = follow
-            changes: dict[str, object] = dict(NOT_PENDING) if pending else {}
-            if procedure is not None:
-                changes |= {"procedure_key": procedure.key, "context_at": now}
-            elif context.names_nothing(result):  # the next question may name the procedure
-                until = now + timedelta(minutes=self.context_minutes)
-                changes |= {"pending": f"{context.PART}{result.aspect}", "pending_until": until}
-            interaction_id = await self._record(
-                session, incoming, user_key, text, result, procedure, changes
-            )
-            if procedure is None:
-                replies = self._no_answer(result, interaction_id)
-                if replies[0].kind == "clarify":  # the next text may pick among the choices
-                    await self.set_pending(session, user_key, REFINE, interaction_id)
-                return Turn(tuple(replies))
+        claim_only = TurnRecord(incoming.channel, incoming.event_id, user_key)
+        if not text or text.isdigit():  # a choice number from an older list, or mistyped
+            reply = Reply(NOT_A_CHOICE.format(text) if text else HINT, kind="hint")
+            return Turn((reply,)) if await self._write(claim_only) else ALREADY_HANDLED
+        conv = await self.turns.conversation(user_key)
+        pending = context.pending(conv, now)
+        if conv and (pending == "handoff" or (pending == "comment" and not text.endswith("?"))):
+            return await feedback.pending_text(self, incoming, conv, user_key, text, now)
+        follow = self.discussed(conv, now)
+        result = await self._understood(conv, pending, user_key, text, follow)
+        if result.aspect is None and (part := context.asked_part(pending)):
+            result = replace(result, aspect=part)  # "phí bao nhiêu?" … "giấy phép bưu chính"
+        procedure = result.best.procedure if result.outcome == "answer" and result.best else None
+        if procedure is None and follow and self._is_about(result, follow):
+            procedure = follow
+        changes: dict[str, object] = dict(NOT_PENDING) if pending else {}
+        if procedure is not None:
+            changes |= {"procedure_key": procedure.key, "context_at": now}
+            changes["interaction_id"] = THIS_INTERACTION  # the last answer shown
+        elif context.names_nothing(result):  # the next question may name the procedure
+            until = now + timedelta(minutes=self.context_minutes)
+            changes |= {"pending": f"{context.PART}{result.aspect}", "pending_until": until}
+        elif result.outcome == "clarify":  # the next text may pick among the choices
+            until = now + timedelta(minutes=self.comment_minutes)
+            changes |= {"pending": REFINE, "pending_until": until}
+            changes["pending_interaction_id"] = THIS_INTERACTION
+        record = replace(
+            claim_only,
+            interaction=self._interaction(text, result, procedure),
+            conversation=changes,
+        )
+        recorded = await self._write(record)
+        if recorded is None:
+            return ALREADY_HANDLED
+        interaction_id = recorded.interaction_id
+        assert interaction_id is not None  # every question is recorded
+        if procedure is None:
+            return Turn(tuple(self._no_answer(result, interaction_id)))
         asked = text if result.deadline else None
         card = self.card(procedure, result.aspect, interaction_id, deadline_asked=asked)
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
+
+    async def _write(self, record: TurnRecord) -> Recorded | None:
+        """The turn written; None when its delivery was already taken (nothing written)."""
+        recorded = await self.turns.record(record)
+        if recorded.claimed:
+            return recorded
+        log.info("%s event %s already handled", record.channel, record.event_id)
+        return None
 
     def _no_answer(self, result: MatchResult, interaction_id: int) -> list[Reply]:
         if result.outcome == "smalltalk" and result.smalltalk in ABOUT_US:
@@ -289,35 +282,22 @@ class Assistant:
 
     # ------------------------------------------------------------ storage helpers
 
-    async def _record(
-        self,
-        session: AsyncSession,
-        incoming: Incoming,
-        user_key: str,
-        text: str,
-        result: MatchResult,
-        procedure: Procedure | None,
-        conversation: dict[str, object],
-    ) -> int:
-        """Record the question and apply `conversation` changes (an answer is remembered)."""
+    def _interaction(
+        self, text: str, result: MatchResult, procedure: Procedure | None
+    ) -> dict[str, object]:
+        """The question as recorded (masked: citizens type phone numbers and ids)."""
         best = result.best if result.outcome == "answer" else None
-        return await repo.record_question(
-            session,
-            conversation=conversation,
-            show_answer=procedure is not None,
-            channel=incoming.channel,
-            user_key=user_key,
-            question=mask_personal_data(text),
-            normalized=mask_personal_data(result.analysis.text),
-            outcome=_outcome(result, procedure),
-            procedure_key=procedure.key if procedure else None,
-            confidence=result.confidence if best else None,  # None on a context follow-up
-            aspect=result.aspect,
-        )
+        return {
+            "question": mask_personal_data(text),
+            "normalized": mask_personal_data(result.analysis.text),
+            "outcome": _outcome(result, procedure),
+            "procedure_key": procedure.key if procedure else None,
+            "confidence": result.confidence if best else None,  # None on a context follow-up
+            "aspect": result.aspect,
+        }
 
     async def _understood(
         self,
-        session: AsyncSession,
         conv: ConversationState | None,
         pending: str | None,
         user_key: str,
@@ -331,7 +311,8 @@ class Assistant:
         if alone.outcome == "answer":
             return alone
         if pending == REFINE and conv:
-            earlier = await self.own_interaction(session, conv.pending_interaction_id, user_key)
+            async with self.sessionmaker() as session:
+                earlier = await self.own_interaction(session, conv.pending_interaction_id, user_key)
             if earlier and earlier.question and earlier.procedure_key is None:
                 refined = self.matcher.search(f"{earlier.question} {text}")
                 if refined.outcome == "answer":
@@ -378,7 +359,7 @@ class Assistant:
     def _is_about(self, result: MatchResult, procedure: Procedure) -> bool:
         return context.is_follow_up(result, self.matcher.words_of(procedure.key))
 
-    def _context(self, conv: ConversationState | None, now: datetime) -> Procedure | None:
+    def discussed(self, conv: ConversationState | None, now: datetime) -> Procedure | None:
         if conv and context.still_valid(conv.context_at, now, self.context_minutes):
             return self.procedure(conv.procedure_key)
         return None

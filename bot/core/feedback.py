@@ -2,11 +2,13 @@
 
 A first rating creates the feedback row and asks "was it enough?"; a second tap only updates
 the score (no nagging). A rating at or below `survey.LOW` offers a staff member and alerts the
-staff chat once. "Hỏi cán bộ" makes the next text a question for staff (see handoff.py).
+staff chat once. "Hỏi cán bộ" makes the next text a question for staff (see handoff.py), a
+low rating the next text a comment: `pending_text` handles that text.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -15,13 +17,51 @@ from sqlalchemy.exc import IntegrityError
 from bot.core import handoff, survey
 from bot.core.cards import contact_text
 from bot.core.messages import Incoming, Outgoing, Reply, Turn
+from bot.core.privacy import mask_personal_data
 from bot.db import repo
 from bot.db.models import Feedback, Interaction
+from bot.db.repo.conversation import ConversationState
 
 if TYPE_CHECKING:
     from bot.core.assistant import Assistant
 
 EXPIRED = "Cuộc khảo sát này đã kết thúc. Cảm ơn bạn!"
+
+
+async def pending_text(
+    assistant: Assistant,
+    incoming: Incoming,
+    conv: ConversationState,
+    user_key: str,
+    text: str,
+    now: datetime,
+) -> Turn:
+    """The text the last turn asked for (`conv.pending`): a question for staff, or a
+    comment on an answer; the delivery claimed in the same transaction."""
+    async with assistant.sessionmaker.begin() as session:
+        if not await assistant.claim(session, incoming):
+            return Turn(already_handled=True)
+        await assistant.clear_pending(session, user_key)
+        if conv.pending == "handoff":
+            interaction = await assistant.own_interaction(
+                session, conv.pending_interaction_id, user_key
+            )
+            return await handoff.forward(
+                session,
+                incoming=incoming,
+                user_key=user_key,
+                text=text,
+                interaction=interaction,
+                procedure=assistant.discussed(conv, now),
+            )
+        if conv.pending_interaction_id is not None:
+            await repo.save_feedback(
+                session,
+                interaction_id=conv.pending_interaction_id,
+                user_key=user_key,
+                comment=mask_personal_data(text),
+            )
+        return Turn((Reply(survey.THANKS_COMMENT, kind="comment_saved"),))
 
 
 async def handle_survey_action(

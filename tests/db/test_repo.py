@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.config import Settings
 from bot.db import repo
 from bot.db.models import Feedback, Interaction, ProcedureRow, utcnow
+from bot.db.repo.turns import THIS_INTERACTION, Recorded, TurnRecord, Turns
 from bot.knowledge import load_knowledge
 from bot.runtime import open_database
 
@@ -80,63 +82,56 @@ async def test_feedback_is_one_row_per_interaction(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def test_a_turn_claims_once_reads_and_records_its_conversation(settings: Settings) -> None:
-    """open_turn / record_question: one statement each on PostgreSQL, several on SQLite, and
-    the same rows either way."""
+async def test_concurrent_turns_are_written_together_once_each(settings: Settings) -> None:
+    """Turns: concurrent writes share one transaction; a delivery is claimed once, even
+    twice in one batch; a user's turns apply in order; nothing is written for a turn whose
+    delivery was already taken. The same on SQLite and PostgreSQL."""
     engine, sessionmaker = await open_database(settings)
-    question = dict(
-        channel="telegram", user_key="u1", question="q", normalized="q", outcome="answer",
-        procedure_key="2.002131", confidence=0.9, aspect="fee",
-    )  # fmt: skip
+    commits: list[None] = []
+    event.listen(engine.sync_engine, "commit", lambda _: commits.append(None))
+    turns = Turns(sessionmaker)
+    asked = {"question": "q", "normalized": "q", "outcome": "answer", "aspect": "fee"}
+    answer = {"procedure_key": "2.002131", "context_at": utcnow()}
     try:
-        async with sessionmaker.begin() as session:
-            claimed, conversation = await repo.open_turn(
-                session, channel="telegram", event_id="7", user_key="u1"
-            )
-            assert claimed and conversation is None
-            context = {"procedure_key": "2.002131", "context_at": utcnow()}
-            first = await repo.record_question(
-                session, conversation=context, show_answer=True, **question
-            )
-        async with sessionmaker.begin() as session:
-            again, _ = await repo.open_turn(
-                session, channel="telegram", event_id="7", user_key="u1"
-            )
-            other_channel, _ = await repo.open_turn(
-                session, channel="zalo", event_id="7", user_key="u1"
-            )
-            assert not again and other_channel
-            await repo.update_conversation(
-                session, user_key="u1", pending="comment", pending_interaction_id=first
-            )
-        async with sessionmaker.begin() as session:
-            claimed, conversation = await repo.open_turn(
-                session, channel="telegram", event_id="8", user_key="u1"
-            )
-            assert claimed and conversation is not None
-            assert (conversation.procedure_key, conversation.interaction_id) == ("2.002131", first)
-            assert conversation.pending == "comment"
-            unanswered = question | {"outcome": "fallback", "procedure_key": None}
-            cleared = {"pending": None, "pending_interaction_id": None}
-            second = await repo.record_question(
-                session, conversation=cleared, show_answer=False, **unanswered
-            )
-            third = await repo.record_question(
-                session, conversation={}, show_answer=False, **unanswered
-            )
-        assert first < second < third
+        written = await asyncio.gather(
+            turns.record(
+                TurnRecord(
+                    "telegram", "7", "u1", asked, answer | {"interaction_id": THIS_INTERACTION}
+                )
+            ),
+            turns.record(TurnRecord("telegram", "7", "u1", asked)),  # the same delivery again
+            turns.record(TurnRecord("zalo", "7", "u2")),  # another channel's 7: claim only
+            turns.record(
+                TurnRecord(
+                    "telegram",
+                    "8",
+                    "u1",
+                    asked | {"outcome": "clarify"},
+                    {"pending": "refine", "pending_interaction_id": THIS_INTERACTION},
+                )
+            ),
+        )
+        assert len(commits) == 1
+        first, second = written[0].interaction_id, written[3].interaction_id
+        assert [w.claimed for w in written] == [True, False, True, True]
+        assert first is not None and second is not None and first < second
+        assert written[1].interaction_id is None and written[2].interaction_id is None
+
+        again = await turns.record(TurnRecord("telegram", "8", "u1", asked, {"pending": None}))
+        assert again == Recorded(claimed=False)
+
+        u1, u2, u1_again = await asyncio.gather(
+            turns.conversation("u1"), turns.conversation("u2"), turns.conversation("u1")
+        )
+        assert u2 is None and u1 == u1_again and u1 is not None
+        assert (u1.procedure_key, u1.interaction_id) == ("2.002131", first)
+        assert (u1.pending, u1.pending_interaction_id) == ("refine", second)
         async with sessionmaker() as session:
-            _, conversation = await repo.open_turn(
-                session, channel="console", event_id=None, user_key="u1"
-            )
             rows = (await session.execute(select(Interaction).order_by(Interaction.id))).scalars()
-            stored = [(i.id, i.outcome, i.procedure_key, i.aspect) for i in rows]
-        assert conversation is not None and conversation.pending is None
-        assert conversation.interaction_id == first  # the last answer shown, not a fallback
+            stored = [(i.id, i.channel, i.user_key, i.outcome) for i in rows]
         assert stored == [
-            (first, "answer", "2.002131", "fee"),
-            (second, "fallback", None, "fee"),
-            (third, "fallback", None, "fee"),
+            (first, "telegram", "u1", "answer"),
+            (second, "telegram", "u1", "clarify"),
         ]
     finally:
         await engine.dispose()

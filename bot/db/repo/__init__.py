@@ -39,7 +39,6 @@ from bot.db.repo.operations import (
     claim_job_run,
     purge_texts,
 )
-from bot.db.repo.turns import open_turn, record_question
 
 __all__ = [
     "DEFAULT_AGENCY_NAME",
@@ -60,10 +59,8 @@ __all__ = [
     "list_procedures",
     "load_knowledge_base",
     "numbered_choice",
-    "open_turn",
     "purge_texts",
     "record_interaction",
-    "record_question",
     "row_to_procedure",
     "save_feedback",
     "save_zalo_token",

@@ -102,7 +102,7 @@ async def get_conversation(session: AsyncSession, *, user_key: str) -> Conversat
 
 
 @cache
-def _upsert_conversation(dialect: str, columns: frozenset[str]):  # type: ignore[no-untyped-def]
+def upsert_conversation(dialect: str, columns: frozenset[str]):  # type: ignore[no-untyped-def]
     """INSERT … ON CONFLICT DO UPDATE of `columns`, built once per dialect and column set."""
     statement = insert_for(dialect)(Conversation).values(
         user_key=bindparam("user_key"), **{name: bindparam(name) for name in columns}
@@ -116,7 +116,7 @@ def _upsert_conversation(dialect: str, columns: frozenset[str]):  # type: ignore
 async def update_conversation(session: AsyncSession, *, user_key: str, **values: object) -> None:
     """Insert or update a user's conversation row in one statement (safe across replicas)."""
     values["updated_at"] = utcnow()
-    statement = _upsert_conversation(dialect_name(session), frozenset(values))
+    statement = upsert_conversation(dialect_name(session), frozenset(values))
     await run(session, statement, user_key=user_key, **values)
 
 

@@ -1,121 +1,166 @@
-"""The hot path: what every typed question reads and writes, in as few round trips as we can.
+"""The hot path: what every typed question reads and writes, for many questions at once.
 
-A question opens its turn (claim the platform's delivery id, read the user's conversation) and
-records it (insert the interaction, update the conversation). On PostgreSQL each step is one
-statement, a data-modifying CTE, so an answered question costs two statements instead of four
-(measured in bench/README.md, load benchmark); SQLite has no such CTEs and runs the statements
-one by one. Either way the caller's transaction holds both steps, so a failed turn leaves
-neither a claim nor a record.
+A question's turn reads the user's conversation, then — once the bot knows its answer —
+writes, all or nothing: the platform's delivery id claimed (once across replicas and
+retries), the question recorded as an interaction, the conversation changed. Concurrent
+turns share their round trips (`GroupCommit`): one SELECT reads every waiting turn's
+conversation, and one transaction of three statements writes every waiting turn, whatever
+their number (measured in bench/README.md, load benchmark). Rows are written in key order,
+so two replicas' batches never wait on each other in a cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Select, bindparam, exists, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from bot.db.models import Conversation, Interaction, utcnow
-from bot.db.repo.channels import claim_inbound_event, claim_statement
-from bot.db.repo.conversation import (
-    ConversationState,
-    get_conversation,
-    record_interaction,
-    update_conversation,
-)
-from bot.db.repo.dialect import dialect_name, run
-
-INTERACTION_FIELDS = (  # besides user_key
-    "channel",
-    "question",
-    "normalized",
-    "outcome",
-    "procedure_key",
-    "confidence",
-    "aspect",
-)
+from bot.db.batching import GroupCommit
+from bot.db.models import Conversation, InboundEvent, Interaction, utcnow
+from bot.db.repo.conversation import ConversationState, upsert_conversation
+from bot.db.repo.dialect import insert_for
 
 
-async def open_turn(
-    session: AsyncSession, *, channel: str, event_id: str | None, user_key: str
-) -> tuple[bool, ConversationState | None]:
-    """(claimed, conversation): claimed is False when another replica or an earlier attempt
-    already took this delivery; without an `event_id` there is nothing to claim."""
-    if event_id is None:
-        return True, await get_conversation(session, user_key=user_key)
-    if dialect_name(session) != "postgresql":
-        if not await claim_inbound_event(session, channel=channel, event_id=event_id):
-            return False, None
-        return True, await get_conversation(session, user_key=user_key)
-    result = await run(session, _open_turn(), channel=channel, event_id=event_id, user_key=user_key)
-    row = result.one()._mapping
-    if not row["claimed"]:
-        return False, None
-    conversation = {column.name: row[column.name] for column in Conversation.__table__.c}
-    return True, ConversationState(**conversation) if conversation["user_key"] else None
+class Ref(enum.Enum):
+    """A value known only when the turn is written."""
+
+    INTERACTION = "the id of the interaction this turn records"
 
 
-async def record_question(
-    session: AsyncSession,
-    *,
-    user_key: str,
-    conversation: Mapping[str, object],
-    show_answer: bool,
-    **interaction: object,
-) -> int:
-    """Insert the interaction (`INTERACTION_FIELDS`) and its id; update the user's
-    conversation with `conversation` values (none: left alone) and, when `show_answer`,
-    remember the new interaction as the last answer shown."""
-    if dialect_name(session) != "postgresql":
-        interaction_id = await record_interaction(session, user_key=user_key, **interaction)  # type: ignore[arg-type]
-        values = dict(conversation)
-        if show_answer:
-            values["interaction_id"] = interaction_id
-        if values:
-            await update_conversation(session, user_key=user_key, **values)
-        return interaction_id
-    columns = frozenset(conversation)
-    statement = _record_question(columns, show_answer) if columns or show_answer else _insert()
-    # bind names never equal a column name: Core would add such a column to both INSERTs
-    params = {f"interaction_{name}": value for name, value in interaction.items()}
-    params |= {f"conversation_{name}": value for name, value in conversation.items()}
-    result = await run(session, statement, user_key=user_key, now=utcnow(), **params)
-    return result.scalar_one()
+THIS_INTERACTION = Ref.INTERACTION
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What one turn writes. `interaction`: channel and user aside, the interaction's columns
+    (None: nothing to record, e.g. a hint); `conversation`: columns to change, where
+    `THIS_INTERACTION` stands for the new interaction's id."""
+
+    channel: str
+    event_id: str | None
+    user_key: str
+    interaction: Mapping[str, object] | None = None
+    conversation: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    claimed: bool  # False: another replica or an earlier attempt took this delivery
+    interaction_id: int | None = None
+
+
+class Turns:
+    """Conversations read and turns written in batches (see the module's docstring)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._reads = GroupCommit(self._read_batch)
+        self._writes = GroupCommit(self._write_batch)
+
+    async def conversation(self, user_key: str) -> ConversationState | None:
+        return await self._reads(user_key)
+
+    async def record(self, turn: TurnRecord) -> Recorded:
+        return await self._writes(turn)
+
+    async def _read_batch(self, user_keys: Sequence[str]) -> list[ConversationState | None]:
+        async with self._sessionmaker() as session:  # a read needs no transaction
+            connection = await session.connection(
+                execution_options={"isolation_level": "AUTOCOMMIT"}
+            )
+            rows = await connection.execute(_select_conversations(), {"keys": list(user_keys)})
+            found = {row.user_key: ConversationState(**row._mapping) for row in rows}
+        return [found.get(key) for key in user_keys]
+
+    async def _write_batch(self, turns: Sequence[TurnRecord]) -> list[Recorded]:
+        async with self._sessionmaker.begin() as session:
+            connection = await session.connection()
+            claimed = await _claim(connection, turns)
+            recording = [t for t, ok in zip(turns, claimed, strict=True) if ok and t.interaction]
+            ids = iter(await _insert_interactions(connection, recording))
+            new_ids = [
+                next(ids) if ok and turn.interaction else None
+                for turn, ok in zip(turns, claimed, strict=True)
+            ]
+            await _update_conversations(connection, turns, claimed, new_ids)
+        return [Recorded(*written) for written in zip(claimed, new_ids, strict=True)]
+
+
+async def _claim(connection: AsyncConnection, turns: Sequence[TurnRecord]) -> list[bool]:
+    """Insert the delivery ids; a turn is claimed when its insert landed (the first of the
+    batch for an id delivered twice) or it has no id."""
+    keys = sorted({(t.channel, t.event_id) for t in turns if t.event_id is not None})
+    won: set[tuple[str, str | None]] = set()
+    if keys:
+        params = [{"channel": channel, "event_id": event_id} for channel, event_id in keys]
+        rows = await connection.execute(_claim_statement(connection.dialect.name), params)
+        won = {(row.channel, row.event_id) for row in rows}
+    claimed = []
+    for turn in turns:
+        key = (turn.channel, turn.event_id)
+        claimed.append(turn.event_id is None or key in won)
+        won.discard(key)
+    return claimed
+
+
+async def _insert_interactions(
+    connection: AsyncConnection, turns: Sequence[TurnRecord]
+) -> list[int]:
+    if not turns:
+        return []
+    params = [
+        {"channel": t.channel, "user_key": t.user_key, "created_at": utcnow(), **t.interaction}
+        for t in turns
+        if t.interaction
+    ]
+    result = await connection.execute(_insert_interaction(), params)
+    return list(result.scalars())
+
+
+async def _update_conversations(
+    connection: AsyncConnection,
+    turns: Sequence[TurnRecord],
+    claimed: Sequence[bool],
+    new_ids: Sequence[int | None],
+) -> None:
+    """One upsert per user, a user's turns applied in order; one statement per column set."""
+    changes: dict[str, dict[str, object]] = defaultdict(dict)
+    for turn, ok, new_id in zip(turns, claimed, new_ids, strict=True):
+        if ok and turn.conversation:
+            changes[turn.user_key] |= {
+                name: new_id if value is THIS_INTERACTION else value
+                for name, value in turn.conversation.items()
+            }
+    by_columns: dict[frozenset[str], list[dict[str, object]]] = defaultdict(list)
+    now = utcnow()
+    for user_key in sorted(changes):
+        values = changes[user_key] | {"updated_at": now}
+        by_columns[frozenset(values)].append({"user_key": user_key, **values})
+    dialect = connection.dialect.name
+    for columns, rows in by_columns.items():
+        await connection.execute(upsert_conversation(dialect, columns), rows)
 
 
 @cache
-def _open_turn() -> Select:
-    """WITH claim AS (INSERT … ON CONFLICT DO NOTHING RETURNING id)
-    SELECT EXISTS (SELECT FROM claim), conversations.* FROM (SELECT 1) LEFT JOIN conversations."""
-    claim = claim_statement("postgresql").cte("claim")
+def _select_conversations():  # type: ignore[no-untyped-def]
     table = Conversation.__table__
-    one = select(literal_column("1").label("one")).subquery("one")
-    return select(exists(select(claim.c.id)).label("claimed"), *table.c).select_from(
-        one.outerjoin(table, table.c.user_key == bindparam("user_key"))
+    return select(table).where(table.c.user_key.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+    return (
+        insert_for(dialect)(InboundEvent)
+        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(InboundEvent.channel, InboundEvent.event_id)
     )
 
 
 @cache
-def _insert():  # type: ignore[no-untyped-def]
-    values = {name: bindparam(f"interaction_{name}") for name in INTERACTION_FIELDS}
-    values |= {"created_at": bindparam("now"), "user_key": bindparam("user_key")}
-    return insert(Interaction).values(values).returning(Interaction.id)
-
-
-@cache
-def _record_question(columns: frozenset[str], show_answer: bool) -> Select:
-    """WITH new AS (INSERT INTO interactions … RETURNING id),
-    conversation AS (INSERT INTO conversations … ON CONFLICT DO UPDATE) SELECT id FROM new."""
-    new = _insert().cte("new")
-    values: dict[str, object] = {name: bindparam(f"conversation_{name}") for name in columns}
-    values["updated_at"] = bindparam("now")
-    if show_answer:
-        values["interaction_id"] = select(new.c.id).scalar_subquery()
-    upsert = postgresql_insert(Conversation).values(user_key=bindparam("user_key"), **values)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[Conversation.user_key],
-        set_={name: upsert.excluded[name] for name in values},
-    )
-    return select(new.c.id).add_cte(upsert.cte("conversation"))
+def _insert_interaction():  # type: ignore[no-untyped-def]
+    return insert(Interaction).returning(Interaction.id, sort_by_parameter_order=True)
