@@ -13,10 +13,13 @@ happens: latency at that rate, measured from the moment the question was due, so
 counts). Run by hand (not by CI):
 
     /work/venv/bin/python bench/load.py [--seconds 10] [--rate 100] [--citizens 32]
-        [--databases sqlite,postgresql] [--replicas 1,2] [--postgres URL] [--profile]
+        [--databases sqlite,postgresql] [--replicas 1,2] [--postgres URL] [--rounds N]
+        [--profile]
 
 `--postgres` names a database the benchmark may wipe (default `tthc_bench` on 127.0.0.1,
-created when missing). `--profile` runs our single replica under cProfile and prints where the
+created when missing). `--rounds N` measures everything N times, each configuration against the
+echo bot of its own round, and reports medians: the machine's speed drifts between measurements.
+`--profile` samples the first replica of each configuration with py-spy and prints where the
 time goes.
 """
 
@@ -30,6 +33,7 @@ import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,8 +123,8 @@ class FakeBotApi:
                     + f"Content-Length: {len(payload)}\r\n\r\n".encode()
                     + payload
                 )
-        except (asyncio.IncompleteReadError, ConnectionError):
-            writer.close()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            writer.close()  # cancelled: the run is over and the server closing
 
     def result(self, method: str, body: bytes) -> object:
         if method == "getMe":
@@ -299,12 +303,6 @@ class Result:
     bot_cpu: float = 0.0  # CPU seconds used by the replicas (closed loop)
     driver_cpu: float = 0.0  # and by this process: citizens and the fake Bot API
 
-    def cpu_ms(self) -> str:
-        if not self.answered:
-            return "-"
-        bot, driver = (cpu / self.answered * 1000 for cpu in (self.bot_cpu, self.driver_cpu))
-        return f"{bot:.1f}/{driver:.1f}"
-
     @property
     def rate(self) -> float:
         return self.answered / self.seconds if self.seconds else 0.0
@@ -455,26 +453,77 @@ async def measure(
     return Row(f"{kind} {database_url.split('+')[0] if kind == 'ours' else ''}", closed, opened)
 
 
-def report(rows: list[tuple[int, Row]], echo: dict[int, Row], args: argparse.Namespace) -> str:
+FIGURES = ("rate", "p50", "p99", "bot_cpu", "driver_cpu", "open_p50", "open_p99", "lost")
+
+
+def figures(row: Row, echo: Row) -> dict[str, float]:
+    """A configuration's figures, its throughput also as a share of the echo bot's."""
+    closed, opened = row.closed, row.opened
+    per_answer = (lambda cpu: cpu / closed.answered * 1000) if closed.answered else None
+    return {
+        "rate": closed.rate,
+        "p50": closed.percentile(50),
+        "p99": closed.percentile(99),
+        "bot_cpu": per_answer(closed.bot_cpu) if per_answer else float("nan"),
+        "driver_cpu": per_answer(closed.driver_cpu) if per_answer else float("nan"),
+        "open_p50": opened.percentile(50),
+        "open_p99": opened.percentile(99),
+        "lost": opened.unanswered + closed.unanswered,
+        "ratio": closed.rate / echo.closed.rate if echo.closed.rate else float("nan"),
+    }
+
+
+def report(rows: list[tuple[str, dict[str, float]]], rate: int) -> str:
     """One line per configuration: closed loop (throughput), open loop (latency), CPU, ratio."""
     head = (
         f"{'configuration':22} {'closed msg/s':>12} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'CPU ms/msg':>11} │ {'open ' + str(args.rate) + '/s p50':>14} {'p99 ms':>7} "
+        f"{'CPU ms/msg':>11} │ {'open ' + str(rate) + '/s p50':>14} {'p99 ms':>7} "
         f"{'lost':>5} │ {'ours/echo':>9}"
     )
     lines = [head, "─" * len(head)]
-    for count, row in rows:
-        closed, opened = row.closed, row.opened
-        ratio = (
-            "" if row.name.startswith("echo") else f"{closed.rate / echo[count].closed.rate:9.0%}"
-        )
+    for name, f in rows:
+        ratio = "" if name.startswith("echo") else f"{f['ratio']:9.0%}"
         lines.append(
-            f"{row.name + f' ×{count}':22} {closed.rate:12.1f} {closed.percentile(50):7.1f} "
-            f"{closed.percentile(99):7.1f} {closed.cpu_ms():>11} │ "
-            f"{opened.percentile(50):14.1f} {opened.percentile(99):7.1f} "
-            f"{opened.unanswered + closed.unanswered:5d} │ {ratio}"
+            f"{name:22} {f['rate']:12.1f} {f['p50']:7.1f} {f['p99']:7.1f} "
+            f"{f['bot_cpu']:>7.1f}/{f['driver_cpu']:.1f} │ {f['open_p50']:14.1f} "
+            f"{f['open_p99']:7.1f} {f['lost']:5.0f} │ {ratio}"
         )
     return "\n".join(lines)
+
+
+def medians(rounds: list[list[tuple[str, dict[str, float]]]]) -> list[tuple[str, dict[str, float]]]:
+    """Each figure's median over the rounds (a ratio: the median of each round's ratio to the
+    echo bot measured in that round, so a machine that speeds up or slows down between
+    configurations moves both sides)."""
+    return [
+        (name, {key: statistics.median(r[i][1][key] for r in rounds) for key in f})
+        for i, (name, f) in enumerate(rounds[0])
+    ]
+
+
+async def one_round(
+    number: int, args: argparse.Namespace, fake: FakeBotApi, base_url: str, log_dir: Path
+) -> list[tuple[str, dict[str, float]]]:
+    """The echo bot, then each of our configurations: its figures against that echo bot."""
+    rows: list[tuple[str, dict[str, float]]] = []
+
+    async def run(kind: str, count: int, url: str, echo: Row | None) -> Row:
+        row = await measure(kind, count, url, args, fake, base_url, log_dir)
+        rows.append((f"{row.name} ×{count}", figures(row, echo or row)))
+        print(report(rows[-1:], args.rate).splitlines()[-1], flush=True)
+        return row
+
+    echo = {count: await run("echo", count, "", None) for count in args.replicas}
+    for database in args.databases:
+        for count in args.replicas:
+            if database == "sqlite":
+                url = f"sqlite+aiosqlite:///{log_dir}/bench-{number}-{count}.sqlite3"
+            else:
+                url = args.postgres
+                await reset_postgres(url)
+            prepare_database(url, base_url)
+            await run("ours", count, url, echo[count])
+    return rows
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -482,28 +531,15 @@ async def main(args: argparse.Namespace) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/bot"
     log_dir = Path(tempfile.mkdtemp(prefix="tthc-load-"))
-    rows: list[tuple[int, Row]] = []
-    echo: dict[int, Row] = {}
+    rounds = []
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}, logs: {log_dir}")
     server = await asyncio.start_server(fake.handle, "127.0.0.1", port)
     async with server:
-        for count in args.replicas:
-            echo[count] = await measure("echo", count, "", args, fake, base_url, log_dir)
-            rows.append((count, echo[count]))
-            print(report(rows[-1:], echo, args).splitlines()[-1], flush=True)
-        for database in args.databases:
-            for count in args.replicas:
-                if database == "sqlite":
-                    url = f"sqlite+aiosqlite:///{log_dir}/bench-{count}.sqlite3"
-                else:
-                    url = args.postgres
-                    await reset_postgres(url)
-                prepare_database(url, base_url)
-                row = await measure("ours", count, url, args, fake, base_url, log_dir)
-                rows.append((count, row))
-                print(report(rows[-1:], echo, args).splitlines()[-1], flush=True)
-    print()
-    print(report(rows, echo, args))
+        for number in range(1, args.rounds + 1):
+            print(f"round {number} of {args.rounds}")
+            rounds.append(await one_round(number, args, fake, base_url, log_dir))
+    print(f"\n{'median of ' + str(args.rounds) + ' rounds' if args.rounds > 1 else 'result'}:")
+    print(report(medians(rounds), args.rate))
     print(f"load average after: {os.getloadavg()}")
     for profile in sorted(log_dir.glob("*.txt")):
         print(f"\n==== {profile.stem}: first replica, closed loop, share of samples")
@@ -540,6 +576,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--databases", type=split, default=["sqlite", "postgresql"])
     parser.add_argument("--replicas", type=lambda v: [int(n) for n in v.split(",")], default=[1, 2])
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
+    parser.add_argument("--rounds", type=int, default=1, help="repeat, report medians")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)

@@ -307,9 +307,9 @@ class Assistant:
         """The question on its own; else, right after choices were offered and none tapped,
         read with the question that got them ("x quang" … "cái khai báo"); else settled by
         the procedure under discussion."""
-        alone = self.matcher.search(text)
-        if alone.outcome == "answer":
-            return alone
+        result = self.matcher.search(text, context=follow.key if follow else None)
+        if result.outcome == "answer" and not result.by_context:
+            return result  # on its own
         if pending == REFINE and conv:
             async with self.sessionmaker() as session:
                 earlier = await self.own_interaction(session, conv.pending_interaction_id, user_key)
@@ -317,7 +317,7 @@ class Assistant:
                 refined = self.matcher.search(f"{earlier.question} {text}")
                 if refined.outcome == "answer":
                     return refined
-        return self.matcher.search(text, context=follow.key) if follow else alone
+        return result
 
     async def own_interaction(
         self, session: AsyncSession, interaction_id: int | None, user_key: str

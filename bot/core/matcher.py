@@ -286,11 +286,12 @@ class Matcher(ProcedureIndex):
             outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
         elif outcome == "answer" and len(tied_with_best(ranked)) > 1:
             outcome = "clarify"  # "giấy phép bị mất": which licence?
-        if (
+        by_context = (
             outcome == "clarify"
             and in_scope >= t.clarify  # about our procedures at all ("mẫu đơn đâu" is not)
-            and (chosen := self._discussed(ranked, context))
-        ):
+            and (chosen := self._discussed(ranked, context)) is not None
+        )
+        if by_context:
             ranked = [chosen, *(c for c in ranked if c is not chosen)]
             outcome = "answer"  # "bị cháy" after the X-ray licence: its cấp lại
         if outcome != "smalltalk" and self._names_another_agency(analysis, ranked[0].index):
@@ -307,6 +308,7 @@ class Matcher(ProcedureIndex):
             deadline,
             round(confidence, 4),
             round(in_scope, 4),
+            by_context,
         )
 
     def _discussed(self, ranked: Sequence[Candidate], context: str | None) -> Candidate | None:

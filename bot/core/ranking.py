@@ -121,6 +121,7 @@ class MatchResult:
     deadline: bool = False  # the citizen asks for the date the result will be ready
     confidence: float = 0.0  # calibrated probability that the best match is right
     in_scope: float = 0.0  # calibrated probability that the question is about our procedures
+    by_context: bool = False  # answered only because it is of the procedure under discussion
 
     @property
     def best(self) -> Match | None:
