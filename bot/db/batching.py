@@ -28,8 +28,12 @@ class GroupCommit(Generic[Item, Result]):
     caller that gives up (cancelled) does not cancel the batch: the others' writes land.
     """
 
-    def __init__(self, flush: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]]) -> None:
-        self._flush = flush
+    def __init__(
+        self,
+        flush: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
+        most: int = 500,  # items per flush: statements stay of a size every database takes
+    ) -> None:
+        self._flush, self._most = flush, most
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
         self._running: asyncio.Task[None] | None = None
 
@@ -50,7 +54,8 @@ class GroupCommit(Generic[Item, Result]):
             self._start()
 
     async def _run(self) -> None:
-        batch, self._queue = self._queue, []  # whoever queued before this task got to run
+        # whoever queued before this task got to run, up to `most`; the rest go next
+        batch, self._queue = self._queue[: self._most], self._queue[self._most :]
         try:
             await self._settle(batch)
         finally:  # cancelled with the loop: nobody may wait forever

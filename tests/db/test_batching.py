@@ -36,6 +36,13 @@ async def test_concurrent_callers_share_one_flush_and_get_their_own_result() -> 
     assert flush.batches[-1] == [7]
 
 
+async def test_a_flush_takes_at_most_its_share_and_the_rest_go_next() -> None:
+    flush = Recorder()
+    group = GroupCommit(flush, most=2)
+    assert await asyncio.gather(*(group(i) for i in range(5))) == [0, 2, 4, 6, 8]
+    assert flush.batches == [[0, 1], [2, 3], [4]]
+
+
 async def test_items_queued_while_a_flush_runs_go_together_next() -> None:
     flush = Recorder()
     group = GroupCommit(flush)
