@@ -22,7 +22,7 @@ def claim_statement(dialect: str):  # type: ignore[no-untyped-def]
         insert_for(dialect)(InboundEvent)
         .values(channel=bindparam("channel"), event_id=bindparam("event_id"))
         .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-        .returning(InboundEvent.id)
+        .returning(InboundEvent.channel, InboundEvent.event_id)  # only when it landed
     )
 
 

@@ -4,8 +4,8 @@ A question's turn reads the user's conversation, then — once the bot knows its
 writes, all or nothing: the platform's delivery id claimed (once across replicas and
 retries), the question recorded as an interaction, the conversation changed. Concurrent
 turns share their round trips (`GroupCommit`): one SELECT reads every waiting turn's
-conversation, and one transaction of three statements writes every waiting turn, whatever
-their number (measured in bench/README.md, load benchmark). Rows are written in key order,
+conversation, and one transaction of three statements writes every waiting turn (up to 500
+at a time; measured in bench/README.md, load benchmark). Rows are written in key order,
 so two replicas' batches never wait on each other in a cycle.
 """
 
@@ -21,9 +21,9 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.db.batching import GroupCommit
-from bot.db.models import Conversation, InboundEvent, Interaction, utcnow
+from bot.db.models import Conversation, Interaction, utcnow
+from bot.db.repo.channels import claim_statement
 from bot.db.repo.conversation import ConversationState, upsert_conversation
-from bot.db.repo.dialect import insert_for
 
 
 class Ref(enum.Enum):
@@ -98,7 +98,7 @@ async def _claim(connection: AsyncConnection, turns: Sequence[TurnRecord]) -> li
     won: set[tuple[str, str | None]] = set()
     if keys:
         params = [{"channel": channel, "event_id": event_id} for channel, event_id in keys]
-        rows = await connection.execute(_claim_statement(connection.dialect.name), params)
+        rows = await connection.execute(claim_statement(connection.dialect.name), params)
         won = {(row.channel, row.event_id) for row in rows}
     claimed = []
     for turn in turns:
@@ -150,15 +150,6 @@ async def _update_conversations(
 def _select_conversations():  # type: ignore[no-untyped-def]
     table = Conversation.__table__
     return select(table).where(table.c.user_key.in_(bindparam("keys", expanding=True)))
-
-
-@cache
-def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
-    return (
-        insert_for(dialect)(InboundEvent)
-        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-        .returning(InboundEvent.channel, InboundEvent.event_id)
-    )
 
 
 @cache
