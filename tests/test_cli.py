@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import Settings
+from tests.conftest import REAL_KNOWLEDGE
+
+EVAL_DIR = Path(__file__).parent / "eval"
 
 
 def cli(
@@ -166,6 +170,28 @@ def test_match_json_contract_and_bad_input(knowledge_dir: Path) -> None:
     assert records[0]["results"][0]["code"] == "2.002131"
     assert records[5]["results"][0]["code"] == "1.000000"
     assert records[7]["outcome"] == "answer" and records[7]["results"][0]["code"] == "2.002131"
+
+
+def test_match_json_is_the_same_in_every_process() -> None:
+    """Python salts string hashes per process: rankings must not depend on set order, or two
+    replicas (and two runs of an evaluation) would disagree on ties. Real knowledge base, every
+    dev question, including questions of other agencies whose candidates are near ties."""
+    questions = yaml.safe_load((EVAL_DIR / "questions.yaml").read_text("utf-8"))
+    stdin = "\n".join(q["q"] for q in questions["questions"]) + "\n"
+    runs = [
+        cli(
+            "match",
+            "--json",
+            "--knowledge",
+            str(REAL_KNOWLEDGE),
+            stdin=stdin,
+            env={"PYTHONHASHSEED": seed},
+        )
+        for seed in ("1", "2")
+    ]
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr
+    assert runs[0].stdout.count("\n") == len(questions["questions"])
+    assert runs[0].stdout == runs[1].stdout
 
 
 def test_kb_stats_reports_gaps(knowledge_dir: Path) -> None:

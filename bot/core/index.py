@@ -100,9 +100,10 @@ class ProcedureIndex:
         self._max_idf = max(self._idf.values(), default=1.0)
         idf = self._idf
         self._variant_totals = [
-            [sum(idf[w] for w in v.words) or 1.0 for v in variants] for variants in self._variants
+            [math.fsum(idf[w] for w in v.words) or 1.0 for v in variants]
+            for variants in self._variants
         ]
-        self._name_totals = [sum(idf[w] for w in words) or 1.0 for words in self._name_words]
+        self._name_totals = [math.fsum(idf[w] for w in words) or 1.0 for words in self._name_words]
         self._vocabulary = sorted(t for t in self._idf if "_" not in t and len(t) > 2)
         self._real_words = _words_in_details(self.procedures)
 

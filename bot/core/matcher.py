@@ -149,11 +149,11 @@ class Matcher(ProcedureIndex):
         for variant, v_total in zip(
             self._variants[index], self._variant_totals[index], strict=True
         ):
-            covered = sum(idf[w] for w in q_set & variant.words)
+            covered = math.fsum(idf[w] for w in q_set & variant.words)
             fuzzy = fuzz.token_set_ratio(q_text, variant.text) / 100
             variants.append((covered / total, covered / v_total, fuzzy))
         name_words = self._name_words[index]
-        name_covered = sum(idf[w] for w in q_set & name_words)
+        name_covered = math.fsum(idf[w] for w in q_set & name_words)
         name_total = self._name_totals[index]
         return Candidate(
             index,
@@ -174,7 +174,7 @@ class Matcher(ProcedureIndex):
         scores: dict[int, float] = defaultdict(float)
         terms = sorted(
             (t for t in {*query.words, *query.bigrams} if t in self._idf),
-            key=lambda t: len(self._postings[t]),
+            key=lambda t: (len(self._postings[t]), t),
         )
         common = max(40, len(self.procedures) // 25)
         for position, term in enumerate(terms):
@@ -184,7 +184,7 @@ class Matcher(ProcedureIndex):
             idf = self._idf[term]
             for index in postings:
                 scores[index] += idf
-        return heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
+        return heapq.nlargest(CANDIDATES, sorted(scores), key=scores.__getitem__)
 
     def rank(self, query: Query, weights: Weights | None = None) -> list[Candidate]:
         scored = [self.candidate(i, query) for i in self._candidates(query)]
@@ -333,8 +333,8 @@ class Matcher(ProcedureIndex):
             return False
         a, b = self._legal_words[index], self._legal_words[other]
         weight = self._idf.get
-        shared = sum(weight(w, 0.0) for w in a & b)
-        return shared >= FAMILY_SHARE * min(sum(weight(w, 0.0) for w in x) for x in (a, b))
+        shared = math.fsum(weight(w, 0.0) for w in a & b)
+        return shared >= FAMILY_SHARE * min(math.fsum(weight(w, 0.0) for w in x) for x in (a, b))
 
     def _names_a_topic(self, words: Sequence[str]) -> bool:
         """A question of one or two words that several procedures' names all share."""

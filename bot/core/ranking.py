@@ -174,7 +174,7 @@ def missing_distinctive(
     result = {}
     for index, words in names.items():
         weight = {w: math.log(1 + len(rivals) / counts[w]) for w in words if counts[w] < half}
-        total = sum(weight.values())
-        lacking = sum(v for w, v in weight.items() if w not in asked)
+        total = math.fsum(weight.values())
+        lacking = math.fsum(v for w, v in weight.items() if w not in asked)
         result[index] = lacking / total if total else 0.0
     return result
