@@ -184,6 +184,7 @@ class Matcher(ProcedureIndex):
             idf = self._idf[term]
             for index in postings:
                 scores[index] += idf
+        # ties go to the lower index, whatever order this process's string hashing gave
         return heapq.nlargest(CANDIDATES, sorted(scores), key=scores.__getitem__)
 
     def rank(self, query: Query, weights: Weights | None = None) -> list[Candidate]:
