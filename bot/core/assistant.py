@@ -24,6 +24,7 @@ from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.navigation import as_int
 from bot.core.privacy import mask_personal_data, pseudonymize
 from bot.core.smalltalk import ABOUT_US, HINT, smalltalk_reply
+from bot.core.text import storable
 from bot.db import repo
 from bot.db.models import Interaction
 from bot.db.repo.conversation import ConversationState
@@ -92,6 +93,8 @@ class Assistant:
     async def respond(self, incoming: Incoming) -> Turn:
         """The turn for one incoming message; `Turn(already_handled=True)` for a delivery
         (`incoming.event_id`) another replica or an earlier attempt has answered."""
+        if (text := storable(incoming.text)) != incoming.text:
+            incoming = replace(incoming, text=text)
         if incoming.is_question:
             return await self._text(incoming)  # claims the event in its own transaction
         if not await self.first_delivery(incoming):

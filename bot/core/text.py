@@ -20,6 +20,7 @@ _PREFERRED = set("ăâêôơư")  # a vowel with its own diacritic carries the t
 _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
 _HELD_KEY = re.compile(r"([^\W\d_])\1{2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # Question fillers: polite or generic words that must not decide the match. Accented forms
 # are exact; folded forms are listed only where they cannot be a content syllable
@@ -93,6 +94,12 @@ def place_tone(word: str) -> str:
     marked = bare[:position] + unicodedata.normalize("NFD", bare[position])[0]
     rest = unicodedata.normalize("NFD", bare[position])[1:]
     return unicodedata.normalize("NFC", marked + rest + tone + bare[position + 1 :])
+
+
+def storable(text: str) -> str:
+    """The text without what databases refuse to store: NUL and lone surrogates (a JSON body
+    can carry both, "\\u0000", "\\ud800"; PostgreSQL rejects the first, UTF-8 the second)."""
+    return _UNSTORABLE.sub("", text)
 
 
 def clean(text: str, max_chars: int = MAX_CHARS) -> str:

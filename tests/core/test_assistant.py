@@ -159,3 +159,17 @@ async def test_the_department_itself_and_a_submitted_file_get_contacts(runtime: 
     async with runtime.sessionmaker() as session:
         outcomes = (await session.scalars(select(Interaction.outcome))).all()
     assert outcomes == ["smalltalk"] * 5 + ["answer"] + ["smalltalk"] * 2
+
+
+async def test_characters_no_database_stores_are_dropped_not_a_crash(runtime: Runtime) -> None:
+    """A JSON body can carry NUL and lone surrogates ("\\u0000", "\\ud800"): PostgreSQL refused
+    the question (the platform then retried it forever). Dropped, the rest is answered."""
+    chat = ConsoleChat(runtime.assistant)
+    [answer, _] = await chat.say("khai bao may x quang\x00 phong kham")
+    assert answer.kind == "answer" and answer.procedure_key == "2.002131"
+    [hint] = await chat.say("\ud800\x00")
+    assert hint.kind == "hint"
+    assert await chat.say("thủ tục \ud800 nào")  # answered somehow, and recorded
+    async with runtime.sessionmaker() as session:
+        stored = (await session.scalars(select(Interaction.question))).all()
+    assert stored == ["khai bao may x quang phong kham", "thủ tục  nào"]
