@@ -17,8 +17,9 @@ counts). Run by hand (not by CI):
         [--profile]
 
 `--postgres` names a database the benchmark may wipe (default `tthc_bench` on 127.0.0.1,
-created when missing). `--rounds N` measures everything N times, each configuration against the
-echo bot of its own round, and reports medians: the machine's speed drifts between measurements.
+created when missing). Each of our configurations is measured right after the echo bot with the
+same number of replicas and compared with it; `--rounds N` measures everything N times and
+reports medians: the machine's speed drifts between measurements.
 `--profile` samples the first replica of each configuration with py-spy and prints where the
 time goes.
 """
@@ -504,7 +505,7 @@ def medians(rounds: list[list[tuple[str, dict[str, float]]]]) -> list[tuple[str,
 async def one_round(
     number: int, args: argparse.Namespace, fake: FakeBotApi, base_url: str, log_dir: Path
 ) -> list[tuple[str, dict[str, float]]]:
-    """The echo bot, then each of our configurations: its figures against that echo bot."""
+    """Per replica count, the echo bot, then ours on each database, against that echo bot."""
     rows: list[tuple[str, dict[str, float]]] = []
 
     async def run(kind: str, count: int, url: str, echo: Row | None) -> Row:
@@ -513,16 +514,16 @@ async def one_round(
         print(report(rows[-1:], args.rate).splitlines()[-1], flush=True)
         return row
 
-    echo = {count: await run("echo", count, "", None) for count in args.replicas}
-    for database in args.databases:
-        for count in args.replicas:
+    for count in args.replicas:  # each configuration right after its echo bot: less drift
+        echo = await run("echo", count, "", None)
+        for database in args.databases:
             if database == "sqlite":
                 url = f"sqlite+aiosqlite:///{log_dir}/bench-{number}-{count}.sqlite3"
             else:
                 url = args.postgres
                 await reset_postgres(url)
             prepare_database(url, base_url)
-            await run("ours", count, url, echo[count])
+            await run("ours", count, url, echo)
     return rows
 
 
