@@ -290,6 +290,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds() -> float:
+    """CPU time of every local PostgreSQL process (its server shares the cores we measure)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name = stat.read_text().partition("(")[2].partition(")")[0]
+            if name.startswith("postgres"):
+                total += cpu_seconds(int(stat.parent.name))
+        except (OSError, ValueError):  # the process ended meanwhile
+            continue
+    return total
+
+
 def questions() -> list[str]:
     data = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yaml").read_text("utf-8"))
     return [item["q"] for item in data["questions"]]
@@ -303,6 +316,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     bot_cpu: float = 0.0  # CPU seconds used by the replicas (closed loop)
     driver_cpu: float = 0.0  # and by this process: citizens and the fake Bot API
+    db_cpu: float = 0.0  # and by the local PostgreSQL server
 
     @property
     def rate(self) -> float:
@@ -441,20 +455,19 @@ async def measure(
                  "-o", str(output)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
+        db_before = database_cpu_seconds()
         cpu_before = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
         closed = await citizens.closed_loop(args.citizens, args.seconds)
         cpu_after = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
         closed.bot_cpu = sum(cpu_after[0]) - sum(cpu_before[0])
         closed.driver_cpu = cpu_after[1] - cpu_before[1]
+        closed.db_cpu = database_cpu_seconds() - db_before
         if spy is not None:
             spy.wait()
         await asyncio.sleep(1)
         opened = await citizens.open_loop(args.rate, args.seconds)
         citizens.close()
     return Row(f"{kind} {database_url.split('+')[0] if kind == 'ours' else ''}", closed, opened)
-
-
-FIGURES = ("rate", "p50", "p99", "bot_cpu", "driver_cpu", "open_p50", "open_p99", "lost")
 
 
 def figures(row: Row, echo: Row) -> dict[str, float]:
@@ -467,6 +480,7 @@ def figures(row: Row, echo: Row) -> dict[str, float]:
         "p99": closed.percentile(99),
         "bot_cpu": per_answer(closed.bot_cpu) if per_answer else float("nan"),
         "driver_cpu": per_answer(closed.driver_cpu) if per_answer else float("nan"),
+        "db_cpu": per_answer(closed.db_cpu) if per_answer else float("nan"),
         "open_p50": opened.percentile(50),
         "open_p99": opened.percentile(99),
         "lost": opened.unanswered + closed.unanswered,
@@ -478,7 +492,7 @@ def report(rows: list[tuple[str, dict[str, float]]], rate: int) -> str:
     """One line per configuration: closed loop (throughput), open loop (latency), CPU, ratio."""
     head = (
         f"{'configuration':22} {'closed msg/s':>12} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'CPU ms/msg':>11} │ {'open ' + str(rate) + '/s p50':>14} {'p99 ms':>7} "
+        f"{'CPU ms/msg':>13} │ {'open ' + str(rate) + '/s p50':>14} {'p99 ms':>7} "
         f"{'lost':>5} │ {'ours/echo':>9}"
     )
     lines = [head, "─" * len(head)]
@@ -486,7 +500,7 @@ def report(rows: list[tuple[str, dict[str, float]]], rate: int) -> str:
         ratio = "" if name.startswith("echo") else f"{f['ratio']:9.0%}"
         lines.append(
             f"{name:22} {f['rate']:12.1f} {f['p50']:7.1f} {f['p99']:7.1f} "
-            f"{f['bot_cpu']:>7.1f}/{f['driver_cpu']:.1f} │ {f['open_p50']:14.1f} "
+            f"{f['bot_cpu']:>5.1f}/{f['driver_cpu']:.1f}/{f['db_cpu']:.1f} │ {f['open_p50']:14.1f} "
             f"{f['open_p99']:7.1f} {f['lost']:5.0f} │ {ratio}"
         )
     return "\n".join(lines)
