@@ -163,7 +163,7 @@ async def test_the_department_itself_and_a_submitted_file_get_contacts(runtime: 
 
 async def test_characters_no_database_stores_are_dropped_not_a_crash(runtime: Runtime) -> None:
     """A JSON body can carry NUL and lone surrogates ("\\u0000", "\\ud800"): PostgreSQL refused
-    the question (the platform then retried it forever). Dropped, the rest is answered."""
+    the question (the platform then retried it for up to a day). Dropped, the rest is answered."""
     chat = ConsoleChat(runtime.assistant)
     [answer, _] = await chat.say("khai bao may x quang\x00 phong kham")
     assert answer.kind == "answer" and answer.procedure_key == "2.002131"
