@@ -1,6 +1,8 @@
 """Keyword-only async queries and writes; the caller owns the session and the transaction.
 
-One module per concern; everything is re-exported here, so callers write `repo.<name>`.
+One module per concern; everything is re-exported here, so callers write `repo.<name>`. The
+exception is the hot path, `turns.Turns`: it batches concurrent questions' reads and writes
+in sessions of its own (group commit).
 """
 
 from bot.db.repo.channels import (
