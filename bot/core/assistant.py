@@ -108,12 +108,16 @@ class Assistant:
         return Turn((Reply(TEXT_ONLY, kind="unsupported"),))
 
     async def first_delivery(self, incoming: Incoming) -> bool:
-        """Claim the platform's delivery id: True once across replicas and retries."""
-        async with self.sessionmaker.begin() as session:  # no statement without an id
-            return await self.claim(session, incoming)
+        """Claim the platform's delivery id: True once across replicas and retries (with
+        concurrent turns' writes, `bot.db.repo.turns`)."""
+        if incoming.event_id is None:  # nothing to claim, no statement
+            return True
+        claim = TurnRecord(incoming.channel, incoming.event_id, self.user_key(incoming))
+        return await self._write(claim) is not None
 
     async def claim(self, session: AsyncSession, incoming: Incoming) -> bool:
-        """Claim the delivery in the caller's transaction (see `first_delivery`)."""
+        """Claim the delivery in the caller's transaction, for writes that must land with it
+        or not at all (a comment, a question for staff)."""
         if incoming.event_id is None:
             return True
         claimed = await repo.claim_inbound_event(
@@ -147,10 +151,9 @@ class Assistant:
         nothing (the hot path, batched with concurrent turns: `bot.db.repo.turns`)."""
         text = incoming.text[: self.max_question_chars].strip()
         user_key, now = self.user_key(incoming), self.clock()
-        claim_only = TurnRecord(incoming.channel, incoming.event_id, user_key)
         if not text or text.isdigit():  # a choice number from an older list, or mistyped
             reply = Reply(NOT_A_CHOICE.format(text) if text else HINT, kind="hint")
-            return Turn((reply,)) if await self._write(claim_only) else ALREADY_HANDLED
+            return Turn((reply,)) if await self.first_delivery(incoming) else ALREADY_HANDLED
         conv = await self.turns.conversation(user_key)
         pending = context.pending(conv, now)
         if conv and (pending == "handoff" or (pending == "comment" and not text.endswith("?"))):
@@ -173,8 +176,10 @@ class Assistant:
             until = now + timedelta(minutes=self.comment_minutes)
             changes |= {"pending": REFINE, "pending_until": until}
             changes["pending_interaction_id"] = THIS_INTERACTION
-        record = replace(
-            claim_only,
+        record = TurnRecord(
+            incoming.channel,
+            incoming.event_id,
+            user_key,
             interaction=self._interaction(text, result, procedure),
             conversation=changes,
         )
