@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from bot.channels.delivery import NOT_DELIVERED, Router
 from bot.channels.telegram_jobs import schedule_weekly_report
-from bot.channels.telegram_render import attach_survey, keyboard, render, tick
+from bot.channels.telegram_render import attach_survey, markup, render, tick
 from bot.config import Settings, SettingsError
 from bot.core import browse
 from bot.core.assistant import Assistant
@@ -239,14 +239,13 @@ class TelegramChannel:
         chunks = render(reply)
         sent = []
         for i, chunk in enumerate(chunks):
-            markup = keyboard(reply.buttons) if i == len(chunks) - 1 else None
             sent.append(
                 await bot.send_message(
                     chat_id,
                     chunk,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
                     link_preview_options=NO_PREVIEW,
+                    api_kwargs=markup(reply.buttons) if i == len(chunks) - 1 else None,
                 )
             )
         return sent
@@ -267,8 +266,8 @@ class TelegramChannel:
             await message.edit_text(
                 chunks[0],
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply.buttons),
                 link_preview_options=NO_PREVIEW,
+                api_kwargs=markup(reply.buttons),
             )
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
