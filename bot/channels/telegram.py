@@ -148,9 +148,7 @@ class TelegramChannel:
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message
-        incoming = Incoming(
-            CHANNEL, _uid(update), media=media_kind(message), event_id=_eid(update)
-        )
+        incoming = Incoming(CHANNEL, _uid(update), media=media_kind(message), event_id=_eid(update))
         await self._answer(context.bot, message, incoming)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

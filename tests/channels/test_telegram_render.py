@@ -64,5 +64,6 @@ def parsed(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup:
     text = keyboard(buttons)
     assert text is not None
     markup = InlineKeyboardMarkup.de_json(json.loads(text), None)
-    assert markup.api_kwargs == {} and all(not b.api_kwargs for r in markup.inline_keyboard for b in r)
+    keys = [key for row in markup.inline_keyboard for key in row]
+    assert not markup.api_kwargs and not any(key.api_kwargs for key in keys)
     return markup
