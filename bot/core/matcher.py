@@ -119,12 +119,21 @@ class Matcher(ProcedureIndex):
         weights = tuple(self._weight(w) for w in words)
         return Query(words, accented, credit, weights, tuple(bigrams(words)), changes(words))
 
-    def candidate(self, index: int, query: Query) -> Candidate:
-        """Every feature of one procedure for one question."""
+    def candidate(
+        self,
+        index: int,
+        query: Query,
+        fuzzy: Sequence[float],
+        bigram_postings: Sequence[frozenset[int]],
+    ) -> Candidate:
+        """Every feature of one procedure for one question; `fuzzy` holds the similarity of
+        the question to each of its names and aliases, `bigram_postings` the procedures that
+        know each word pair of the question (both computed once per question by `rank`)."""
         spellings = self._spellings[index]
         field_words = self._field_words[index]
         explained = [0.0] * len(query.words)
         own = [False] * len(query.words)
+        accented = query.accented
         for i, word in enumerate(query.words):
             seen = spellings.get(word)
             if seen is None:
@@ -132,35 +141,32 @@ class Matcher(ProcedureIndex):
                     explained[i] = query.weights[i] * query.credit[i] * FIELD_CREDIT
                 continue
             credit = query.credit[i]
-            if query.accented and query.accented[i] != word and query.accented[i] not in seen:
+            if accented and accented[i] != word and accented[i] not in seen:
                 credit *= ACCENT_MISMATCH_CREDIT
             explained[i] = query.weights[i] * credit
             own[i] = True
         total = query.total
-        postings = self._postings
+        recall = sum(explained) / total
         bigrams = (
-            sum(index in postings.get(b, ()) for b in query.bigrams) / len(query.bigrams)
-            if query.bigrams
-            else sum(explained) / total
+            sum(index in known for known in bigram_postings) / len(bigram_postings)
+            if bigram_postings
+            else recall
         )
-        q_set, q_text = query.word_set, query.text
-        idf = self._idf
+        q_set, idf = query.word_set, self._idf.__getitem__
         variants = []
-        for variant, v_total in zip(
-            self._variants[index], self._variant_totals[index], strict=True
+        for variant, v_total, similarity in zip(
+            self._variants[index], self._variant_totals[index], fuzzy, strict=True
         ):
-            covered = math.fsum(idf[w] for w in q_set & variant.words)
-            fuzzy = fuzz.token_set_ratio(q_text, variant.text) / 100
-            variants.append((covered / total, covered / v_total, fuzzy))
+            covered = math.fsum(map(idf, q_set & variant.words))
+            variants.append((covered / total, covered / v_total, similarity))
         name_words = self._name_words[index]
-        name_covered = math.fsum(idf[w] for w in q_set & name_words)
-        name_total = self._name_totals[index]
+        name_covered = math.fsum(map(idf, q_set & name_words))
         return Candidate(
             index,
-            sum(explained) / total,
+            recall,
             bigrams,
             tuple(variants),
-            name_covered / name_total,
+            name_covered / self._name_totals[index],
             sum(e for e, w in zip(explained, query.words, strict=True) if w in name_words) / total,
             tuple(own),
             self._actions[index].mismatch(query.changes),
@@ -188,7 +194,18 @@ class Matcher(ProcedureIndex):
         return heapq.nlargest(CANDIDATES, sorted(scores), key=scores.__getitem__)
 
     def rank(self, query: Query, weights: Weights | None = None) -> list[Candidate]:
-        scored = [self.candidate(i, query) for i in self._candidates(query)]
+        indexes = self._candidates(query)
+        texts = [v.text for i in indexes for v in self._variants[i]]
+        similarity = [0.0] * len(texts)  # one call for every name: the question is read once
+        found = process.extract(query.text, texts, scorer=fuzz.token_set_ratio, limit=None)
+        for _, value, k in found:
+            similarity[k] = value / 100
+        known = [self._postings.get(b, frozenset()) for b in query.bigrams]
+        scored, start = [], 0
+        for i in indexes:
+            end = start + len(self._variants[i])
+            scored.append(self.candidate(i, query, similarity[start:end], known))
+            start = end
         return self.rerank(query, scored, weights)
 
     def rerank(
@@ -212,7 +229,8 @@ class Matcher(ProcedureIndex):
         for c in ranked:
             c.contrast = sum(w for w, m in zip(local, c.matched, strict=True) if m) / total
             c.missing = missing.get(c.index, 0.0)
-            c.action = c.action if sibling_does_it_better(c, rivals, names) else 0.0
+            if c.action and not sibling_does_it_better(c, rivals, names):
+                c.action = 0.0
             c.score = self.score(c, weights)
         return sorted(ranked, key=lambda c: -c.score)
 

@@ -8,8 +8,9 @@ retune is a reviewable diff of numbers.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -166,14 +167,12 @@ def missing_distinctive(
     """For each rival, the share of its distinctive legal-name words (those fewer than half of
     the rivals' names have) that the question does not contain."""
     names = {c.index: legal_words[c.index] for c in rivals}
-    counts: dict[str, int] = defaultdict(int)
-    for words in names.values():
-        for word in words:
-            counts[word] += 1
-    half = len(rivals) / 2
+    counts = Counter(itertools.chain.from_iterable(names.values()))
+    n = len(rivals)
+    weight_of = {k: math.log(1 + n / k) for k in range(1, math.ceil(n / 2))}  # k < n / 2
     result = {}
     for index, words in names.items():
-        weight = {w: math.log(1 + len(rivals) / counts[w]) for w in words if counts[w] < half}
+        weight = {w: weight_of[counts[w]] for w in words if counts[w] in weight_of}
         total = math.fsum(weight.values())
         lacking = math.fsum(v for w, v in weight.items() if w not in asked)
         result[index] = lacking / total if total else 0.0
