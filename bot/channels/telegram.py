@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from bot.channels.delivery import NOT_DELIVERED, Router
 from bot.channels.telegram_jobs import schedule_weekly_report
-from bot.channels.telegram_render import attach_survey, markup, render, tick
+from bot.channels.telegram_render import attach_survey, render, tick, with_keyboard
 from bot.config import Settings, SettingsError
 from bot.core import browse
 from bot.core.assistant import Assistant
@@ -243,7 +243,7 @@ class TelegramChannel:
                     chunk,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
-                    api_kwargs=markup(reply.buttons) if i == len(chunks) - 1 else None,
+                    api_kwargs=with_keyboard(reply.buttons) if i == len(chunks) - 1 else None,
                 )
             )
         return sent
@@ -265,7 +265,7 @@ class TelegramChannel:
                 chunks[0],
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
-                api_kwargs=markup(reply.buttons),
+                api_kwargs=with_keyboard(reply.buttons),
             )
         except BadRequest as exc:
             if "not modified" in str(exc).lower():

@@ -78,7 +78,7 @@ def keyboard(buttons: Sequence[Button]) -> str | None:
     return json.dumps({"inline_keyboard": keys}, ensure_ascii=False)
 
 
-def markup(buttons: Sequence[Button]) -> dict[str, str] | None:
+def with_keyboard(buttons: Sequence[Button]) -> dict[str, str] | None:
     """`api_kwargs` that attach the keyboard to a message sent or edited."""
     keys = keyboard(buttons)
     return {"reply_markup": keys} if keys else None
