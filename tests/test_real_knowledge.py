@@ -98,6 +98,38 @@ def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> Non
     assert MATCHER.search(question).outcome == "fallback"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tuyển chọn tổ chức chủ trì nhiệm vụ khoa học cấp tỉnh",
+        "đăng ký xét chọn đề tài cấp tỉnh",
+        "xin hỗ trợ kinh phí đổi mới công nghệ cho doanh nghiệp nhỏ",
+        "cong nhan sang kien cho giao vien",
+    ],
+)
+def test_the_departments_work_without_a_procedure_is_not_answered_with_another(
+    question: str,
+) -> None:
+    """Honest "not found" (recorded for staff) rather than a neighbour's card."""
+    assert MATCHER.search(question).outcome == "fallback"
+
+
+def test_innovation_is_not_a_change_of_a_certificate() -> None:
+    """"đổi mới" (innovation) is one word: not "đổi" (→ sửa đổi, the amend action)."""
+    assert MATCHER.normalizer.analyze("đổi mới công nghệ").folded == ("doi", "moi", "cong", "nghe")
+    changed = MATCHER.search("doanh nghiệp khcn đổi tên").best
+    assert changed is not None and changed.procedure.key == "1.014446"
+
+
+def test_a_procedure_added_for_such_work_is_found() -> None:
+    """Once staff add the procedure, its own name covers the phrase."""
+    name = "Tuyển chọn tổ chức, cá nhân chủ trì nhiệm vụ khoa học và công nghệ cấp tỉnh"
+    added = KB.procedures[0].model_copy(update={"name": name, "aliases": []})
+    matcher = Matcher([added, *KB.procedures[1:]], KB.synonyms)
+    found = matcher.search("tuyển chọn tổ chức chủ trì nhiệm vụ khoa học cấp tỉnh")
+    assert found.outcome == "answer" and found.best and found.best.procedure.name == name
+
+
 def test_a_subject_of_ours_is_found_even_if_another_agency_has_it_too() -> None:
     """The other-agency phrases only count when the best candidate does not use them."""
     ours = KB.procedures[0].model_copy(update={"name": "Cấp mã số mã vạch", "aliases": []})

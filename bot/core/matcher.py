@@ -26,7 +26,6 @@ from rapidfuzz.distance import Levenshtein
 from bot.core.actions import changes
 from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, question_spans
 from bot.core.index import ProcedureIndex, bigrams
-from bot.core.other_agencies import other_agency_words
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
     TOP1_MODEL,
@@ -44,6 +43,7 @@ from bot.core.ranking import (
 from bot.core.smalltalk import asks_status, detect_contact, detect_smalltalk
 from bot.core.text import Analysis, teencode_variant, without_repeats
 from bot.core.thresholds import Thresholds
+from bot.core.uncovered import uncovered_subjects
 from bot.knowledge import Procedure
 
 CANDIDATES = 8
@@ -313,7 +313,7 @@ class Matcher(ProcedureIndex):
         if by_context:
             ranked = [chosen, *(c for c in ranked if c is not chosen)]
             outcome = "answer"  # "bị cháy" after the X-ray licence: its cấp lại
-        if outcome != "smalltalk" and self._names_another_agency(analysis, ranked[0].index):
+        if outcome != "smalltalk" and self._names_uncovered_subject(analysis, ranked[0].index):
             outcome = "fallback"  # "… quyền sử dụng đất": land, whatever words it shares
         if not deadline:
             aspect = self._asked_aspect(analysis, spans, ranked[0].index)
@@ -362,13 +362,13 @@ class Matcher(ProcedureIndex):
         sharing = sum(all(w in own for w in words) for own in self._own_words.values())
         return sharing >= TOPIC_PROCEDURES
 
-    def _names_another_agency(self, analysis: Analysis, best: int) -> bool:
-        """The question names another agency's subject that the best candidate's name and
-        aliases do not contain as such."""
+    def _names_uncovered_subject(self, analysis: Analysis, best: int) -> bool:
+        """The question names a subject we do not cover (`bot.core.uncovered`) that the best
+        candidate's name and aliases do not contain as such."""
         own = [f" {v.text} " for v in self._variants[best]]
         return any(
             not any(f" {' '.join(words)} " in text for text in own)
-            for words in other_agency_words(analysis)
+            for words in uncovered_subjects(analysis)
         )
 
     def _asked_aspect(

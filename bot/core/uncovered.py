@@ -1,6 +1,12 @@
-"""Other agencies' subjects: a question naming one is not about our procedures, whatever words
-it shares with them ("cấp lại giấy chứng nhận quyền sử dụng đất bị mất" is land, not the
-re-issue of a science organisation's certificate).
+"""Subjects our procedures do not cover: a question naming one is not answered with one of them,
+whatever words it shares ("cấp lại giấy chứng nhận quyền sử dụng đất bị mất" is land, not the
+re-issue of a science organisation's certificate). It gets the fallback, which records it for
+staff and points to the national portal.
+
+Two kinds: other agencies' subjects, and the department's own work the knowledge base has no
+procedure for yet ("tuyển chọn tổ chức chủ trì nhiệm vụ" was answered with the evaluation of
+such tasks). When staff add a procedure for one of the latter, its name covers the phrase and
+the question finds it.
 
 Phrases of two or more syllables only: one syllable typed without diacritics is too often
 another word ("duoc" is được far more than dược). A phrase counts only when the best candidate
@@ -11,7 +17,7 @@ from __future__ import annotations
 
 from bot.core.text import Analysis, PhraseSet
 
-OTHER_AGENCY_PHRASES: tuple[str, ...] = (
+OTHER_AGENCIES: tuple[str, ...] = (
     # land, housing, construction
     "quyền sử dụng đất",
     "sổ đỏ",
@@ -77,9 +83,22 @@ OTHER_AGENCY_PHRASES: tuple[str, ...] = (
     "bản quyền",
     "mã số mã vạch",
 )
-_PHRASES = PhraseSet(("other", p) for p in OTHER_AGENCY_PHRASES)
+# The department's work without a procedure in the knowledge base (Lạng Sơn, 2026): selecting
+# and funding science tasks, support programmes, initiatives.
+NOT_YET_COVERED: tuple[str, ...] = (
+    "tuyển chọn",
+    "xét chọn",
+    "giao trực tiếp",
+    "đặt hàng",
+    "hỗ trợ kinh phí",
+    "đổi mới công nghệ",
+    "đổi mới sáng tạo",
+    "khởi nghiệp",
+    "sáng kiến",
+)
+_PHRASES = PhraseSet(("uncovered", p) for p in (*OTHER_AGENCIES, *NOT_YET_COVERED))
 
 
-def other_agency_words(analysis: Analysis) -> list[tuple[str, ...]]:
-    """The folded words of every other agency's subject the question names."""
+def uncovered_subjects(analysis: Analysis) -> list[tuple[str, ...]]:
+    """The folded words of every uncovered subject the question names."""
     return [analysis.folded[start:end] for _, start, end in _PHRASES.find(analysis)]
