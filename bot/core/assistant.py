@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core import browse, context, feedback, handoff, navigation, survey
 from bot.core.calendar import deadline, deadline_text, submission_time
 from bot.core.cards import ASPECT_TO_SECTION, card_text, contact_text, section_buttons
-from bot.core.matcher import CHOICES, Matcher, MatchResult, Thresholds
+from bot.core.matcher import Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.navigation import as_int
 from bot.core.privacy import mask_personal_data, pseudonymize
+from bot.core.ranking import offered
 from bot.core.smalltalk import ABOUT_US, HINT, smalltalk_reply
 from bot.core.text import storable
 from bot.db import repo
@@ -211,7 +212,7 @@ class Assistant:
         if result.outcome == "clarify":
             choices = tuple(
                 Button(m.procedure.name, action=f"pick:{interaction_id}:{m.procedure.key}")
-                for m in result.matches[:CHOICES]
+                for m in offered(result.matches)
             )
             text = "Bạn đang hỏi thủ tục nào dưới đây? Hãy chọn một thủ tục:"
             return [Reply(text, buttons=choices, kind="clarify", interaction_id=interaction_id)]

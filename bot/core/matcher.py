@@ -36,6 +36,7 @@ from bot.core.ranking import (
     Weights,
     logistic,
     missing_distinctive,
+    offered,
     score,
     sibling_does_it_better,
     tied_with_best,
@@ -53,7 +54,6 @@ TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 TOPIC_MIN_IN_SCOPE = 0.3  # "x quang" (0.53) is a topic; "có cần công chứng không" (0.02) is not
-CHOICES = 4  # candidates a clarification offers
 FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
 
 
@@ -337,7 +337,7 @@ class Matcher(ProcedureIndex):
         return next(
             (
                 c
-                for c in ranked[:CHOICES]
+                for c in offered(ranked)
                 if c.matched == best.matched and self._related(c.index, context)
             ),
             None,

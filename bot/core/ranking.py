@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol, TypeVar
 
 from bot.core.text import Analysis
 from bot.knowledge import Procedure
@@ -147,6 +148,25 @@ def sibling_does_it_better(
         and len(own & legal_words[d.index]) >= SIBLING_SHARE * len(own | legal_words[d.index])
         for d in rivals
     )
+
+
+CHOICES = 4  # candidates a clarification offers, at most
+CHOICE_SHARE = 0.5  # … beyond the best two, those scoring at least this share of the best
+
+
+class Scored(Protocol):
+    @property
+    def score(self) -> float: ...
+
+
+ScoredT = TypeVar("ScoredT", bound=Scored)
+
+
+def offered(ranked: Sequence[ScoredT]) -> list[ScoredT]:
+    """What a clarification offers: the best two, and up to `CHOICES` in all that are close to
+    the best (X-ray licence or declaration, not a testing laboratory that shares "phòng")."""
+    floor = CHOICE_SHARE * ranked[0].score if ranked else 0.0
+    return [*ranked[:2], *(c for c in ranked[2:CHOICES] if c.score >= floor)]
 
 
 TIE_MARGIN = 0.01  # scores this close, with the same question words known: a tie

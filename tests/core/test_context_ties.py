@@ -9,6 +9,7 @@ import pytest
 
 from bot.channels.console import ConsoleChat
 from bot.core.matcher import Matcher
+from bot.core.ranking import offered
 from bot.knowledge import load_knowledge
 from bot.runtime import Runtime
 
@@ -20,6 +21,7 @@ MATCHER = Matcher(KB.procedures, KB.synonyms)
 XRAY = "cap-giay-phep-tien-hanh-cong-viec-5d115d"
 XRAY_REISSUE = "cap-lai-giay-phep-tien-hanh-cong-2a4924"
 XRAY_EXTENSION = "gia-han-giay-phep-tien-hanh-cong-e7c315"
+XRAY_DECLARATION = "2.002131"
 POSTAL = "cap-giay-phep-buu-chinh-cap-tinh"
 POSTAL_LOST = "1.004379"
 
@@ -33,6 +35,17 @@ def test_a_tie_without_context_offers_both() -> None:
     result = MATCHER.search("giấy phép bị mất")
     assert result.outcome == "clarify"
     assert {XRAY_REISSUE, POSTAL_LOST} <= {m.procedure.key for m in result.matches[:4]}
+
+
+def test_only_close_candidates_are_offered() -> None:
+    """Choices are the best two and those close to the best: a dental clinic with an X-ray
+    machine gets the licence and the declaration, not a testing laboratory ("phòng")."""
+    result = MATCHER.search("em mở phòng khám nha khoa có máy chụp x quang cần giấy tờ gì")
+    assert result.outcome == "clarify"
+    assert [m.procedure.key for m in offered(result.matches)] == [XRAY, XRAY_DECLARATION]
+    topic = MATCHER.search("bưu chính")  # four postal procedures, all close
+    assert len(offered(topic.matches)) == 4
+    assert offered(()) == []
 
 
 @pytest.mark.parametrize(
