@@ -110,3 +110,18 @@ async def test_a_typed_reply_to_choices_picks_among_them(runtime: Runtime) -> No
             ("1", Expect(kind="answer")),  # a number still picks the choice
         ],
     )
+
+
+async def test_what_about_follow_ups(runtime: Runtime) -> None:
+    """"còn … thì sao", "nếu … thì sao": connectors, not words of a procedure ("con" is "còn"
+    without diacritics, or the pronoun a child uses)."""
+    chat = ConsoleChat(runtime.assistant, user_id="f4")
+    await verify_dialog(
+        chat,
+        [
+            ("cho hoi lam giay phep buu chinh can giay to gi", Expect(kind="answer")),
+            ("con het han thi", Expect(kind="answer", procedure="1.003633")),
+            ("thế còn phí thì sao", Expect(kind="answer", contains=["5.375.000"])),
+            ("nếu bị mất thì sao", Expect(kind="answer", procedure="1.004379")),
+        ],
+    )
