@@ -44,10 +44,26 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
         ("căn cứ pháp lý của công bố hợp quy", "legal"),
         ("kế hoạch ứng phó sự cố bức xạ nộp cho ai duyệt", "where"),  # who handles it
         ("cap phep buc xa lan dau can nhung ho so nao", "documents"),  # not "sở nào"
+        ("giay phep buu chinh nop o dia chi nao", "where"),
+        # the address is what changes, not where to submit
+        ("cty toi la doanh nghiep khoa hoc cong nghe, muon doi dia chi", None),
+        ("thay đổi địa chỉ trụ sở doanh nghiệp khoa học công nghệ", None),
     ],
 )
 def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) -> None:
     assert MATCHER.search(question).aspect == aspect
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("cty toi la doanh nghiep khoa hoc cong nghe, muon doi dia chi", "1.014446"),
+        ("chuyển địa chỉ văn phòng đại diện tổ chức khcn", "1.014392"),  # not its first issue
+    ],
+)
+def test_a_changed_address_is_a_change_of_the_certificate(question: str, key: str) -> None:
+    result = MATCHER.search(question)
+    assert result.outcome == "answer" and result.matches[0].procedure.key == key
 
 
 @pytest.mark.parametrize("question", ["kết quả", "kết quả thế nào", "căn cứ pháp lý"])

@@ -79,6 +79,8 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "công chứng",  # "có cần công chứng không": about the papers to bring
         "bản sao",
         "bản chính",
+        "bao nhiêu ảnh",  # photos are among the papers ("ảnh 3 x 4 cm")
+        "ảnh thẻ",
     ),
     "result": ("kết quả", "nhận được gì", "được cấp gì"),
 }
@@ -109,14 +111,30 @@ QUESTION_PHRASES = ("bao nhiêu", "nộp")
 _QUESTION = PhraseSet(("question", p) for p in QUESTION_PHRASES)
 
 
+# "đổi địa chỉ", "chuyển địa chỉ" (synonyms make "thay đổi", "sửa" → "sửa đổi"): the address
+# is what changes, not a question of where to submit.
+_ADDRESS = PhraseSet([("address", "địa chỉ")])
+_CHANGE_VERBS = frozenset({"doi", "chuyen"})
+
+
+def _changed_address(analysis: Analysis, start: int, end: int) -> bool:
+    return (
+        analysis.folded[start:end] == ("dia", "chi")
+        and start > 0
+        and analysis.folded[start - 1] in _CHANGE_VERBS
+    )
+
+
 def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     """Every (aspect, start, end) phrase found in the question, in aspect priority order."""
-    return _ASPECTS.find(analysis)
+    return [s for s in _ASPECTS.find(analysis) if not _changed_address(analysis, s[1], s[2])]
 
 
 def question_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
-    """Bare question words ("bao nhiêu", "nộp"): like aspect phrases, they name no procedure."""
-    return _QUESTION.find(analysis)
+    """Bare question words ("bao nhiêu", "nộp") and an address that changes: like aspect
+    phrases, they name no procedure, but they ask no part either."""
+    changed = [s for s in _ADDRESS.find(analysis) if _changed_address(analysis, s[1], s[2])]
+    return _QUESTION.find(analysis) + changed
 
 
 def detect_aspect(analysis: Analysis) -> str | None:

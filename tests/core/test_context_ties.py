@@ -125,3 +125,15 @@ async def test_what_about_follow_ups(runtime: Runtime) -> None:
             ("nếu bị mất thì sao", Expect(kind="answer", procedure="1.004379")),
         ],
     )
+
+
+async def test_how_many_photos_asks_the_papers(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant, user_id="f5")
+    await verify_dialog(
+        chat,
+        [
+            ("toi can xin cap chung chi nhan vien buc xa", Expect(kind="answer")),
+            ("can bao nhieu anh", Expect(kind="answer", contains=["Ảnh 3 cm x 4 cm"])),
+            ("phí bao nhiêu anh", Expect(kind="answer", contains=["200.000"])),  # "anh": you
+        ],
+    )
