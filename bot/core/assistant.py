@@ -218,7 +218,9 @@ class Assistant:
             return [Reply(text, buttons=choices, kind="clarify", interaction_id=interaction_id)]
         if result.outcome == "smalltalk" and result.smalltalk:
             reply = smalltalk_reply(result.smalltalk, self.knowledge.agency.name)
-            return [Reply(reply, kind="smalltalk")]
+            unhappy = result.smalltalk == "complaint"
+            buttons = self._ask_staff(interaction_id) if unhappy else ()
+            return [Reply(reply, buttons=buttons, kind="smalltalk")]
         return [self.fallback(interaction_id)]
 
     def card(
@@ -262,10 +264,14 @@ class Assistant:
             f"Nếu là thủ tục của cơ quan khác, bạn có thể tra cứu tại {portal}\n\n"
             + contact_text(agency)
         )
-        buttons: tuple[Button, ...] = ()
-        if self.handoff_enabled and interaction_id:
-            buttons = (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
+        buttons = self._ask_staff(interaction_id)
         return Reply(text, buttons=buttons, kind="fallback", interaction_id=interaction_id)
+
+    def _ask_staff(self, interaction_id: int | None) -> tuple[Button, ...]:
+        """The button that hands the conversation to staff, where there are staff to ask."""
+        if self.handoff_enabled and interaction_id:
+            return (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
+        return ()
 
     # ------------------------------------------------------------ buttons
 

@@ -17,6 +17,10 @@ SMALLTALK_PHRASES: dict[str, tuple[str, ...]] = {
         "bạn làm được gì",
         "bạn giúp được gì",
         "là gì vậy",
+        "người hay máy",
+        "là người thật",
+        "là robot",
+        "là máy à",
     ),
     "thanks": ("cảm ơn", "cám ơn", "thanks", "thank", "tks", "thank you", "cảm ơn nhiều"),
     "bye": ("tạm biệt", "bye", "goodbye", "hẹn gặp lại"),
@@ -24,6 +28,21 @@ SMALLTALK_PHRASES: dict[str, tuple[str, ...]] = {
     # typed under an answer instead of tapping the scale: a nudge to tap it
     "praise": ("rất tốt", "tốt quá", "hay quá", "hữu ích", "tuyệt vời", "rất hài lòng"),
     "ack": ("ok", "oke", "okay", "vâng", "được rồi", "hiểu rồi", "rõ rồi", "đã hiểu"),
+    # unhappy with the bot: an apology and a way forward, not a question for staff to answer
+    "complaint": (
+        "ngu quá",
+        "ngu thế",
+        "ngu vậy",
+        "bot ngu",
+        "vô dụng",
+        "không hiểu gì",
+        "chẳng hiểu gì",
+        "trả lời sai",
+        "trả lời không đúng",
+        "không đúng ý",
+        "tệ quá",
+        "chán quá",
+    ),
 }
 HINT = (
     "Bạn hãy gõ câu hỏi về thủ tục cần làm, ví dụ: “khai báo máy X-quang”, "
@@ -38,6 +57,9 @@ REPLIES = {
     "praise": "Cảm ơn bạn! Bạn bấm một mức đánh giá dưới câu trả lời giúp chúng tôi nhé — ý kiến "
     "của bạn giúp {agency} phục vụ tốt hơn.",
     "ack": "Vâng. Cần hỏi thêm thủ tục nào, bạn cứ nhắn nhé.",
+    "complaint": "Xin lỗi vì tôi chưa trả lời đúng ý bạn. Bạn thử gõ ngắn gọn tên thủ tục hoặc "
+    "việc cần làm, ví dụ: “khai báo máy X-quang”, “gia hạn giấy phép bưu chính”. Nếu vẫn chưa "
+    "được, bạn có thể hỏi trực tiếp cán bộ của {agency}.",
 }
 _PHRASES = PhraseSet((kind, p) for kind, phrases in SMALLTALK_PHRASES.items() for p in phrases)
 MAX_TOKENS = 7

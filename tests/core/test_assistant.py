@@ -75,6 +75,26 @@ async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
     assert outcomes == ["fallback", "smalltalk", "smalltalk", "smalltalk", "fallback"]
 
 
+async def test_an_unhappy_citizen_gets_an_apology_and_staff(runtime: Runtime) -> None:
+    """Not a question for staff to fill in the knowledge base: small talk, with a way forward."""
+    chat = ConsoleChat(runtime.assistant, user_id="u1")
+    await verify_dialog(
+        chat,
+        [
+            ("bot ngu quá", Expect(kind="smalltalk", contains=["Xin lỗi vì tôi chưa trả lời"])),
+            ("ban la nguoi hay may", Expect(kind="smalltalk", contains=["trợ lý tự động"])),
+        ],
+    )
+    runtime.assistant.handoff_enabled = True  # a staff chat is configured
+    await verify_dialog(
+        chat,
+        [
+            ("trả lời sai rồi", Expect(kind="smalltalk", buttons=["Hỏi cán bộ"])),
+            ("1", Expect(kind="handoff_ask", contains=["nhắn câu hỏi cho cán bộ"])),
+        ],
+    )
+
+
 async def test_a_part_asked_of_no_procedure_asks_which_one(runtime: Runtime) -> None:
     """ "phí bao nhiêu?" with nothing under discussion: not a gap in the knowledge base for
     staff, but a question back, with an example and the fields to browse."""
