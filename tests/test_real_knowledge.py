@@ -45,6 +45,8 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
         ("kế hoạch ứng phó sự cố bức xạ nộp cho ai duyệt", "where"),  # who handles it
         ("cap phep buc xa lan dau can nhung ho so nao", "documents"),  # not "sở nào"
         ("giay phep buu chinh nop o dia chi nao", "where"),
+        ("điều kiện cấp giấy phép bưu chính là gì", "conditions"),
+        ("thủ tục khai báo máy x quang gồm những bước nào", "steps"),
         # the address is what changes, not where to submit
         ("cty toi la doanh nghiep khoa hoc cong nghe, muon doi dia chi", None),
         ("thay đổi địa chỉ trụ sở doanh nghiệp khoa học công nghệ", None),

@@ -1,4 +1,5 @@
-"""Which part of a procedure the question asks about (documents, time, fee, where …)."""
+"""Which part of a procedure the question asks about (documents, time, fee, where, steps,
+conditions …)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,15 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "ảnh thẻ",
     ),
     "result": ("kết quả", "nhận được gì", "được cấp gì"),
+    "steps": ("các bước", "những bước", "mấy bước", "bước nào", "trình tự", "quy trình"),
+    "conditions": (
+        "điều kiện",
+        "có bắt buộc",
+        "bắt buộc không",
+        "ai phải làm",
+        "đối tượng nào",
+        "trường hợp nào",
+    ),
 }
 # Questions asking for a date ("nộp hôm nay thì bao giờ có kết quả?"): answer with the date
 # after the processing time in working days.
@@ -100,8 +110,9 @@ DEADLINE_PHRASES = (
 )
 _DEADLINE = PhraseSet(("deadline", p) for p in DEADLINE_PHRASES)
 # Aspects whose phrases can also be part of a procedure's name ("đăng ký kết quả …",
-# "văn bản xác nhận"): their words stay in the query when the index knows them.
-NAMING_ASPECTS = frozenset({"result", "legal"})
+# "văn bản xác nhận", "cơ sở đủ điều kiện …"): their words stay in the query when the index
+# knows them.
+NAMING_ASPECTS = frozenset({"result", "legal", "steps", "conditions"})
 _ASPECTS = PhraseSet((aspect, p) for aspect, phrases in ASPECT_PHRASES.items() for p in phrases)
 
 

@@ -34,6 +34,8 @@ ASPECT_TO_SECTION = {
     "online": "where",
     "legal": "legal",
     "result": "result",
+    "steps": "steps",
+    "conditions": "cond",
 }
 
 

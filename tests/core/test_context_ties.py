@@ -137,3 +137,16 @@ async def test_how_many_photos_asks_the_papers(runtime: Runtime) -> None:
             ("phí bao nhiêu anh", Expect(kind="answer", contains=["200.000"])),  # "anh": you
         ],
     )
+
+
+async def test_the_steps_and_the_conditions_lead_when_asked(runtime: Runtime) -> None:
+    chat = ConsoleChat(runtime.assistant, user_id="f6")
+    await verify_dialog(
+        chat,
+        [
+            ("khai báo máy x quang gồm những bước nào", Expect(contains=["🧭 Các bước"])),
+            ("điều kiện cấp giấy phép bưu chính là gì", Expect(contains=["✅ Điều kiện"])),
+        ],
+    )
+    [card, _] = await chat.say("dieu kien cong nhan doanh nghiep khcn")
+    assert card.text.startswith("✅ Điều kiện")
