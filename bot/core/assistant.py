@@ -235,9 +235,7 @@ class Assistant:
         ready ("nộp thứ 6 thì bao giờ có?"): the date is worked out first."""
         lead = "time" if deadline_asked else ASPECT_TO_SECTION.get(aspect or "")
         note = self._deadline_note(procedure, deadline_asked) if deadline_asked else None
-        buttons = section_buttons(procedure, exclude=lead)
-        if self.handoff_enabled and interaction_id:
-            buttons += (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
+        buttons = section_buttons(procedure, exclude=lead) + self._ask_staff(interaction_id)
         return Reply(
             card_text(procedure, lead, note),
             title=procedure.name,
@@ -270,7 +268,7 @@ class Assistant:
     def _ask_staff(self, interaction_id: int | None) -> tuple[Button, ...]:
         """The button that hands the conversation to staff, where there are staff to ask."""
         if self.handoff_enabled and interaction_id:
-            return (Button(survey.ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),)
+            return (survey.ask_staff(interaction_id),)
         return ()
 
     # ------------------------------------------------------------ buttons

@@ -102,10 +102,15 @@ def comment_request(interaction_id: int) -> Reply:
     )
 
 
+def ask_staff(interaction_id: int) -> Button:
+    """The button that hands the conversation to staff (`bot.core.handoff`)."""
+    return Button(ASK_STAFF_LABEL, action=f"ask:{interaction_id}")
+
+
 def low_rating_offer(interaction_id: int) -> Reply:
     return Reply(
         LOW_OFFER,
-        buttons=(Button(ASK_STAFF_LABEL, action=f"ask:{interaction_id}"),),
+        buttons=(ask_staff(interaction_id),),
         kind="low_rating",
         interaction_id=interaction_id,
     )
