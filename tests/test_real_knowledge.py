@@ -59,6 +59,21 @@ def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) ->
 @pytest.mark.parametrize(
     ("question", "key"),
     [
+        ("cap giay phep doi voi may x quang rang", "cap-giay-phep-tien-hanh-cong-viec-5d115d"),
+        ("muon chuyen giao cong nghe cho doi tac nuoc ngoai", "cap-giay-chung-nhan-dang-ky-44a632"),
+        ("doi ngu nhan vien buc xa can chung chi gi", "1.000173"),
+    ],
+)
+def test_unaccented_doi_is_not_always_a_change(question: str, key: str) -> None:
+    """"doi" is đổi (→ sửa đổi) but also đối với, đối tác, đội ngũ: no amend action there."""
+    result = MATCHER.search(question)
+    assert "sửa" not in result.analysis.tokens
+    assert result.outcome == "answer" and result.matches[0].procedure.key == key
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
         ("cty toi la doanh nghiep khoa hoc cong nghe, muon doi dia chi", "1.014446"),
         ("chuyển địa chỉ văn phòng đại diện tổ chức khcn", "1.014392"),  # not its first issue
     ],
