@@ -37,7 +37,7 @@ from bot.importers.national import load_national  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-MAP_THRESHOLD = 90.0  # folded-name similarity above which a title is clearly the same procedure
+MAP_THRESHOLD = 85.0  # folded-name similarity above which a title is clearly the same procedure
 Ranker = Callable[[str], list[str]]  # question → best names, best first (at least 3)
 
 
@@ -57,20 +57,29 @@ def map_titles(faq: list[dict], names: Sequence[str]) -> tuple[list[tuple[str, s
             pairs.append((item["question"], title))
             continue
         wanted = tokens(title.removeprefix("Tên thủ tục:"))
-        best = process.extractOne(" ".join(wanted), folded, scorer=fuzz.ratio)
-        # clearly the same: near-identical text, and no word of one is missing from the other
-        # ("loại I" is not "loại III", which ratio alone would accept)
-        same = best is not None and best[1] >= MAP_THRESHOLD
-        same = same and (set(wanted) <= set(best[0].split()) or set(best[0].split()) <= set(wanted))
-        if same:
+        close = process.extract(" ".join(wanted), folded, scorer=fuzz.ratio, limit=None)
+        best = close[0] if close else None
+        # clearly the same: near-identical text, no word of one missing from the other ("loại
+        # I" is not "loại III", which ratio alone would accept; it is "loại I, loại II"), and
+        # only one such name
+        same = [
+            hit
+            for hit in close
+            if hit[1] >= MAP_THRESHOLD
+            and (set(wanted) <= set(hit[0].split()) or set(hit[0].split()) <= set(wanted))
+        ]
+        mapped = len(same) == 1
+        if mapped:
+            best = same[0]
             pairs.append((item["question"], names[best[2]]))
         else:
             left_out.append(title)
         if title not in shown:
             shown.add(title)
-            close = f"{best[1]:.0f}" if best else "-"
-            print(f"  {'mapped' if same else 'left out'} (closest {close}): {title}")
-            print(f"      {'→' if same else '≠'} {names[best[2]] if best else '-'}")
+            similarity = f"{best[1]:.0f}" if best else "-"
+            why = f", {len(same)} names as close" if len(same) > 1 else ""
+            print(f"  {'mapped' if mapped else 'left out'} (closest {similarity}{why}): {title}")
+            print(f"      {'→' if mapped else '≠'} {names[best[2]] if best else '-'}")
     return pairs, left_out
 
 

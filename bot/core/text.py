@@ -18,7 +18,7 @@ TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _VOWELS = set("aăâeêioôơuưy")
 _PREFERRED = set("ăâêôơư")  # a vowel with its own diacritic carries the tone
 _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
-_HELD_KEY = re.compile(r"([^\W\d_])\1{2,}")
+_HELD_KEY = re.compile(r"(?<!\w)v?iii(?!\w)|([^\W\d_])\1{2,}")  # iii, viii: numerals
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -107,8 +107,23 @@ def clean(text: str, max_chars: int = MAX_CHARS) -> str:
     """NFC, control characters removed, lower case, a held key undone ("chàooo" → "chào"; no
     Vietnamese word repeats a letter three times), tone marks placed canonically."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text[: max_chars * 2]))[:max_chars]
-    text = _HELD_KEY.sub(r"\1", text.lower())
+    text = _HELD_KEY.sub(lambda held: held[1] or held[0], text.lower())
     return " ".join(place_tone(word) for word in text.split())
+
+
+# Procedure names number classes in Roman numerals ("cảng cá loại I, loại II", "hạng III");
+# citizens type digits ("loại 1"). After a word that numbers something, both become digits.
+# Not "x" or a lone "v" elsewhere: "x quang", "v/v".
+ORDINAL_HEADS = frozenset({"loai", "hang", "nhom", "bac", "cap"})
+ROMAN = {r: str(n) for n, r in enumerate("i ii iii iv v vi vii viii ix".split(), start=1)}
+
+
+def arabic_numerals(tokens: list[str]) -> list[str]:
+    """Roman numerals after a numbering word as digits: "loại ii" → "loại 2"."""
+    return [
+        ROMAN.get(token, token) if i and fold(tokens[i - 1]) in ORDINAL_HEADS else token
+        for i, token in enumerate(tokens)
+    ]
 
 
 TEENCODE = (("f", "ph"), ("j", "gi"), ("z", "d"), ("w", "qu"), ("dz", "d"))
@@ -213,7 +228,8 @@ class Normalizer:
     def analyze(self, text: str, max_chars: int = MAX_CHARS) -> Analysis:
         cleaned = clean(text, max_chars)
         tokens = self._expand([canonical_spelling(t) for t in self._raw_tokens(cleaned)])
-        tokens = self._raw_tokens(" ".join(tokens))  # "x quang" from a synonym → xquang
+        # "x quang" from a synonym → xquang
+        tokens = arabic_numerals(self._raw_tokens(" ".join(tokens)))
         folded = tuple(fold(t) for t in tokens)
         filler = [t in FILLERS or t in FOLDED_FILLERS for t in tokens]
         for i, token in enumerate(tokens):

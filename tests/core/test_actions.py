@@ -104,3 +104,14 @@ def test_a_word_the_details_spell_is_not_a_typo() -> None:
     corrected = Matcher([plain], SYNONYMS).make_query(analysis, analysis.content)
     kept = Matcher([with_fee], SYNONYMS).make_query(analysis, analysis.content)
     assert (corrected.words, kept.words) == (("luong",), ("xuong",))
+
+
+def test_a_class_typed_in_digits_finds_its_roman_numeral() -> None:
+    """ "loại 1" is "loại I" (of "loại I, loại II"), not "loại III"."""
+    ports = Matcher(
+        [procedure("Công bố mở cảng cá loại III"), procedure("Công bố mở cảng cá loại I, loại II")],
+        SYNONYMS,
+    )
+    for question in ("thủ tục công bố mở cảng cá loại 1", "cong bo mo cang ca loai I"):
+        best = ports.search(question).best
+        assert best is not None and best.procedure.name.endswith("loại I, loại II")

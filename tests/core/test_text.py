@@ -55,6 +55,26 @@ def test_synonyms_fillers_and_xquang() -> None:
     assert normalizer.analyze("x quang").accented is False
 
 
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        (
+            "Công bố mở cảng cá loại I, loại II",
+            ("công", "bố", "mở", "cảng", "cá", "loại", "1", "loại", "2"),
+        ),
+        ("cang ca loai 1", ("cang", "ca", "loai", "1")),
+        ("hạng III", ("hạng", "3")),  # not a held key ("iii" → "i")
+        ("nhóm VIII", ("nhóm", "8")),
+        ("i xì, chiiii ơiii", ("i", "xì", "chi", "ơi")),  # only after a numbering word
+        ("x quang loại x", ("xquang", "loại", "x")),  # "x" stays a letter
+    ],
+)
+def test_roman_numerals_after_a_numbering_word_become_digits(
+    text: str, tokens: tuple[str, ...]
+) -> None:
+    assert Normalizer().analyze(text).tokens == tokens
+
+
 def test_long_and_strange_input_is_bounded() -> None:
     analysis = Normalizer().analyze("a" * 100_000 + " <b>x</b> ' OR 1=1; --")
     assert len(analysis.text) <= 1000
