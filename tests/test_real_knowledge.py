@@ -65,7 +65,7 @@ def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) ->
     ],
 )
 def test_unaccented_doi_is_not_always_a_change(question: str, key: str) -> None:
-    """"doi" is đổi (→ sửa đổi) but also đối với, đối tác, đội ngũ: no amend action there."""
+    """ "doi" is đổi (→ sửa đổi) but also đối với, đối tác, đội ngũ: no amend action there."""
     result = MATCHER.search(question)
     assert "sửa" not in result.analysis.tokens
     assert result.outcome == "answer" and result.matches[0].procedure.key == key
@@ -148,7 +148,7 @@ def test_the_departments_work_without_a_procedure_is_not_answered_with_another(
 
 
 def test_innovation_is_not_a_change_of_a_certificate() -> None:
-    """"đổi mới" (innovation) is one word: not "đổi" (→ sửa đổi, the amend action)."""
+    """ "đổi mới" (innovation) is one word: not "đổi" (→ sửa đổi, the amend action)."""
     assert MATCHER.normalizer.analyze("đổi mới công nghệ").folded == ("doi", "moi", "cong", "nghe")
     changed = MATCHER.search("doanh nghiệp khcn đổi tên").best
     assert changed is not None and changed.procedure.key == "1.014446"
@@ -182,3 +182,28 @@ def test_a_subject_no_procedure_knows_is_not_offered_our_choices(question: str) 
     """Generic words ("giấy phép kinh doanh", "đổi giấy chứng nhận") are ours, but the last
     word, the most specific one, is not: another agency's procedure."""
     assert MATCHER.search(question).outcome == "fallback"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["cấp lại giấy phép bưu chính", "lam lai gp buu chinh", "xin cấp lại giấy phép bưu chính"],
+)
+def test_a_reissue_without_its_reason_offers_each_case(question: str) -> None:
+    """Lost or expired: the postal licence is reissued by two procedures; an alias ("mất giấy
+    phép bưu chính") must not pick one when the citizen did not say why."""
+    result = MATCHER.search(question)
+    assert result.outcome == "clarify"
+    assert {m.procedure.code for m in result.matches[:2]} == {"1.004379", "1.003633"}
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("cấp lại giấy phép bưu chính bị mất", "1.004379"),
+        ("giay phep buu chinh bi chay, cap lai can gi", "1.004379"),
+        ("cấp lại giấy phép bưu chính hết hạn", "1.003633"),
+    ],
+)
+def test_a_reissue_with_its_reason_is_answered(question: str, code: str) -> None:
+    result = MATCHER.search(question)
+    assert result.outcome == "answer" and result.best and result.best.procedure.code == code

@@ -30,6 +30,16 @@ def changes(folded: Sequence[str]) -> frozenset[str]:
     return frozenset(CHANGES[p] for p in pairs if p in CHANGES)
 
 
+# Asking for a change as typed, before synonyms: also "làm lại" (→ cấp lại), which says
+# nothing about why, unlike "bị mất" (→ cấp lại too).
+REQUESTS = frozenset({*CHANGES, "lam_lai"})
+
+
+def count_changes(folded: Sequence[str], named: Iterable[str] = CHANGES) -> int:
+    """How many times a change is named: "cấp lại … bị mất" names two after synonyms."""
+    return sum(f"{a}_{b}" in named for a, b in itertools.pairwise(folded))
+
+
 @dataclass(frozen=True)
 class Actions:
     """The changes a procedure's legal name offers, and whether it also issues anew."""

@@ -42,6 +42,12 @@ def _words_in_details(procedures: Sequence[Procedure]) -> frozenset[str]:
     return frozenset(fold(w) for chunk in words for w in _WORD.findall(chunk))
 
 
+def _before_case(name: Sequence[str]) -> tuple[str, ...] | None:
+    """What a legal name does, when it names the case it is for after "khi": "cấp lại giấy
+    phép bưu chính" of "… khi hết hạn" and of "… khi bị mất hoặc hư hỏng"."""
+    return tuple(name[: name.index("khi")]) if "khi" in name[1:] else None
+
+
 class ProcedureIndex:
     """Inverted index of folded words and word pairs over every procedure's name, aliases and
     field, with idf weights, the accented spellings seen and each name's words."""
@@ -57,6 +63,7 @@ class ProcedureIndex:
         self._name_words: list[frozenset[str]] = []
         self._legal_words: list[frozenset[str]] = []
         self._actions: list[Actions] = []
+        self._done_when: list[tuple[str, ...] | None] = []  # see _before_case
         self._spellings: list[dict[str, set[str]]] = []  # folded → accented spellings seen
         self._own_words: dict[str, frozenset[str]] = {}  # key → folded name and alias words
         self._index_of = {p.key: i for i, p in enumerate(self.procedures)}
@@ -77,6 +84,7 @@ class ProcedureIndex:
             self._variants.append(variants)
             self._own_words[procedure.key] = frozenset(w for v in variants for w in v.words)
             self._legal_words.append(frozenset(variants[0].words) if variants else frozenset())
+            self._done_when.append(_before_case(variants[0].folded) if variants else None)
             names = [v.folded for v in variants]
             self._actions.append(Actions.of(names[0], names[1:]) if names else Actions.of(()))
             self._name_words.append(

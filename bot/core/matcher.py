@@ -23,7 +23,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.actions import changes
+from bot.core.actions import REQUESTS, changes, count_changes
 from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, question_spans
 from bot.core.index import ProcedureIndex, bigrams
 from bot.core.ranking import (
@@ -305,6 +305,8 @@ class Matcher(ProcedureIndex):
             outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
         elif outcome == "answer" and len(tied_with_best(ranked)) > 1:
             outcome = "clarify"  # "giấy phép bị mất": which licence?
+        elif outcome == "answer" and self._why_unsaid(analysis, query, ranked):
+            outcome = "clarify"  # "cấp lại giấy phép bưu chính": lost, or expired?
         by_context = (
             outcome == "clarify"
             and in_scope >= t.clarify  # about our procedures at all ("mẫu đơn đâu" is not)
@@ -341,6 +343,24 @@ class Matcher(ProcedureIndex):
                 if c.matched == best.matched and self._related(c.index, context)
             ),
             None,
+        )
+
+    def _why_unsaid(self, analysis: Analysis, query: Query, ranked: Sequence[Candidate]) -> bool:
+        """The question names a change and nothing that says why ("cấp lại giấy phép bưu
+        chính": no "mất", no "hết hạn"), and a procedure doing the same to the same licence
+        in another case ("… khi hết hạn" beside "… khi bị mất") offers that change too and
+        knows the same question words: which of them is a guess that an alias ("mất giấy
+        phép bưu chính") must not make."""
+        typed = count_changes(analysis.typed, REQUESTS)
+        if not query.changes or count_changes(analysis.folded) > typed:
+            return False  # no change asked, or a reason typed that synonyms made one
+        best = ranked[0]
+        done = self._done_when[best.index]
+        return done is not None and any(
+            c.matched == best.matched
+            and self._done_when[c.index] == done
+            and not self._actions[c.index].mismatch(query.changes)
+            for c in offered(ranked)[1:]
         )
 
     def _related(self, index: int, context: str | None) -> bool:

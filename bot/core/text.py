@@ -169,6 +169,7 @@ class Analysis:
     folded: tuple[str, ...]
     content: tuple[int, ...]  # indexes of tokens that are not fillers
     accented: bool  # the writer used diacritics
+    typed: tuple[str, ...] = ()  # folded as typed, before synonyms ("mất", not "cấp lại")
 
     @property
     def text(self) -> str:
@@ -227,7 +228,8 @@ class Normalizer:
 
     def analyze(self, text: str, max_chars: int = MAX_CHARS) -> Analysis:
         cleaned = clean(text, max_chars)
-        tokens = self._expand([canonical_spelling(t) for t in self._raw_tokens(cleaned)])
+        typed = [canonical_spelling(t) for t in self._raw_tokens(cleaned)]
+        tokens = self._expand(typed)
         # "x quang" from a synonym → xquang
         tokens = arabic_numerals(self._raw_tokens(" ".join(tokens)))
         folded = tuple(fold(t) for t in tokens)
@@ -238,7 +240,8 @@ class Normalizer:
             if token in NEGATIONS and _negates(tokens, filler, i):
                 filler[i] = False
         content = tuple(i for i, is_filler in enumerate(filler) if not is_filler)
-        return Analysis(tuple(tokens), folded, content, has_diacritics(cleaned))
+        typed_folded = tuple(fold(t) for t in typed)
+        return Analysis(tuple(tokens), folded, content, has_diacritics(cleaned), typed_folded)
 
 
 class PhraseSet:
