@@ -207,3 +207,35 @@ def test_a_reissue_without_its_reason_offers_each_case(question: str) -> None:
 def test_a_reissue_with_its_reason_is_answered(question: str, code: str) -> None:
     result = MATCHER.search(question)
     assert result.outcome == "answer" and result.best and result.best.procedure.code == code
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hợp quy khác hợp chuẩn thế nào",
+        "công bố hợp quy và công bố hợp chuẩn khác nhau gì",
+        "so sanh hop chuan va hop quy",
+        "phân biệt hợp chuẩn với hợp quy",
+    ],
+)
+def test_two_procedures_compared_are_offered_together(question: str) -> None:
+    result = MATCHER.search(question)
+    assert result.outcome == "clarify" and result.compared
+    assert {m.procedure.key for m in result.matches[:2]} == {
+        "dang-ky-cong-bo-hop-quy",
+        "dang-ky-cong-bo-hop-chuan",
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("mua lại máy x quang cũ của phòng khám khác thì có phải khai báo", "answer"),
+        ("hộ chiếu khác căn cước thế nào", "fallback"),
+    ],
+)
+def test_another_or_a_comparison_of_other_things_is_no_comparison_of_ours(
+    question: str, outcome: str
+) -> None:
+    result = MATCHER.search(question)
+    assert result.outcome == outcome and not result.compared

@@ -142,10 +142,28 @@ def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
 
 
 def question_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
-    """Bare question words ("bao nhiêu", "nộp") and an address that changes: like aspect
-    phrases, they name no procedure, but they ask no part either."""
+    """Bare question words ("bao nhiêu", "nộp"), an address that changes and a comparison:
+    like aspect phrases, they name no procedure, but they ask no part either."""
     changed = [s for s in _ADDRESS.find(analysis) if _changed_address(analysis, s[1], s[2])]
-    return _QUESTION.find(analysis) + changed
+    return _QUESTION.find(analysis) + changed + comparison_spans(analysis)
+
+
+# "hợp quy khác hợp chuẩn thế nào", "so sánh …", "phân biệt …": two procedures compared. A
+# lone "khác" compares only before "thế nào" (not "phòng khám khác thì có phải khai báo").
+_COMPARISON = PhraseSet(
+    ("comparison", p)
+    for p in ("khác nhau", "khác gì", "khác biệt", "so sánh", "phân biệt", "giống nhau")
+)
+_HOW = PhraseSet(("how", p) for p in ("thế nào", "ra sao", "chỗ nào", "điểm nào"))
+
+
+def comparison_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
+    """Where the question asks how two things differ."""
+    found = _COMPARISON.find(analysis)
+    how = _HOW.find(analysis)
+    if found or not how:
+        return found
+    return [("comparison", i, i + 1) for i in range(how[0][1]) if analysis.folded[i] == "khac"]
 
 
 def detect_aspect(analysis: Analysis) -> str | None:

@@ -44,6 +44,11 @@ NOT_A_CHOICE = (
 )
 NOT_PENDING = {"pending": None, "pending_interaction_id": None}  # the next text is a question
 REFINE = "refine"  # the last reply offered choices: the next text may pick among them
+WHICH_ONE = "Bạn đang hỏi thủ tục nào dưới đây? Hãy chọn một thủ tục:"
+COMPARED = (
+    "Đây là các thủ tục bạn muốn so sánh. Hãy chọn từng thủ tục để xem hồ sơ, thời hạn, "
+    "lệ phí và nơi nộp của thủ tục đó:"
+)
 NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật bằng số ngày."
 
 
@@ -214,7 +219,7 @@ class Assistant:
                 Button(m.procedure.name, action=f"pick:{interaction_id}:{m.procedure.key}")
                 for m in offered(result.matches)
             )
-            text = "Bạn đang hỏi thủ tục nào dưới đây? Hãy chọn một thủ tục:"
+            text = COMPARED if result.compared else WHICH_ONE
             return [Reply(text, buttons=choices, kind="clarify", interaction_id=interaction_id)]
         if result.outcome == "smalltalk" and result.smalltalk:
             reply = smalltalk_reply(result.smalltalk, self.knowledge.agency.name)

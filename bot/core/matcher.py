@@ -24,7 +24,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.actions import REQUESTS, changes, count_changes
-from bot.core.aspects import NAMING_ASPECTS, asks_deadline, aspect_spans, question_spans
+from bot.core.aspects import (
+    NAMING_ASPECTS,
+    asks_deadline,
+    aspect_spans,
+    comparison_spans,
+    question_spans,
+)
 from bot.core.index import ProcedureIndex, bigrams
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
@@ -54,7 +60,18 @@ TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 TOPIC_MIN_IN_SCOPE = 0.3  # "x quang" (0.53) is a topic; "có cần công chứng không" (0.02) is not
+COMPARED_SHARE = 0.8  # of the best score, reached by the second of two things compared
 FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
+
+
+def compares_two(analysis: Analysis, ranked: Sequence[Candidate]) -> bool:
+    """The question asks how two things differ, and the best two candidates are about as
+    close to it: probably those two (hợp quy, hợp chuẩn)."""
+    return (
+        len(ranked) > 1
+        and ranked[1].score >= COMPARED_SHARE * ranked[0].score
+        and bool(comparison_spans(analysis))
+    )
 
 
 class Understood(NamedTuple):
@@ -297,18 +314,19 @@ class Matcher(ProcedureIndex):
             outcome = "answer"
         else:
             outcome = "clarify"
-        if (
-            smalltalk is None
-            and in_scope >= TOPIC_MIN_IN_SCOPE
-            and self._names_a_topic(query.words)
-        ):
-            outcome = "clarify"  # "bưu chính", "x quang": offer the procedures, guess none
+        offer = smalltalk is None and in_scope >= TOPIC_MIN_IN_SCOPE
+        compared = offer and compares_two(analysis, ranked)
+        if compared or (offer and self._names_a_topic(query.words)):
+            # "hợp quy khác hợp chuẩn thế nào": offer both; "bưu chính", "x quang": offer
+            # the procedures, guess none
+            outcome = "clarify"
         elif outcome == "answer" and len(tied_with_best(ranked)) > 1:
             outcome = "clarify"  # "giấy phép bị mất": which licence?
         elif outcome == "answer" and self._why_unsaid(analysis, query, ranked):
             outcome = "clarify"  # "cấp lại giấy phép bưu chính": lost, or expired?
         by_context = (
             outcome == "clarify"
+            and not compared
             and in_scope >= t.clarify  # about our procedures at all ("mẫu đơn đâu" is not)
             and (chosen := self._discussed(ranked, context)) is not None
         )
@@ -330,6 +348,7 @@ class Matcher(ProcedureIndex):
             round(confidence, 4),
             round(in_scope, 4),
             by_context,
+            compared,
         )
 
     def _discussed(self, ranked: Sequence[Candidate], context: str | None) -> Candidate | None:

@@ -124,6 +124,7 @@ class MatchResult:
     confidence: float = 0.0  # calibrated probability that the best match is right
     in_scope: float = 0.0  # calibrated probability that the question is about our procedures
     by_context: bool = False  # answered only because it is of the procedure under discussion
+    compared: bool = False  # the question asks how the best two differ
 
     @property
     def best(self) -> Match | None:

@@ -193,3 +193,15 @@ async def test_characters_no_database_stores_are_dropped_not_a_crash(runtime: Ru
     async with runtime.sessionmaker() as session:
         stored = (await session.scalars(select(Interaction.question))).all()
     assert stored == ["khai bao may x quang phong kham", "thủ tục  nào"]
+
+
+async def test_two_procedures_compared_are_both_offered(runtime: Runtime) -> None:
+    """ "khác … thế nào": not a guess at one of them, even right after discussing one."""
+    chat = ConsoleChat(runtime.assistant, user_id="compare")
+    await chat.say("khai báo máy x quang")
+    [reply] = await chat.say("khai báo máy x quang khác xin giấy phép x quang thế nào")
+    assert reply.kind == "clarify" and reply.text.startswith("Đây là các thủ tục bạn muốn so sánh")
+    assert {b.label for b in reply.buttons[:2]} == {
+        "Khai báo thiết bị X-quang chẩn đoán trong y tế",
+        "Cấp giấy phép tiến hành công việc bức xạ (X-quang chẩn đoán y tế)",
+    }
