@@ -44,6 +44,8 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
         ("căn cứ pháp lý của công bố hợp quy", "legal"),
         ("kế hoạch ứng phó sự cố bức xạ nộp cho ai duyệt", "where"),  # who handles it
         ("cap phep buc xa lan dau can nhung ho so nao", "documents"),  # not "sở nào"
+        ("đăng ký chuyển giao công nghệ ở sở nào", "where"),
+        ("công bố hợp chuẩn thì nộp những gì", "documents"),
         ("giay phep buu chinh nop o dia chi nao", "where"),
         ("điều kiện cấp giấy phép bưu chính là gì", "conditions"),
         ("thủ tục khai báo máy x quang gồm những bước nào", "steps"),

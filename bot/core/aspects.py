@@ -54,6 +54,7 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "ai cấp",
         "tại đâu",
         "đến đâu",
+        "ở sở nào",  # which department's office; not "(hồ) sơ nào", unaccented "so nao"
     ),
     "legal": (
         "căn cứ pháp lý",
@@ -71,6 +72,8 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "thành phần",
         "cần gì",
         "cần những gì",
+        "nộp những gì",
+        "nộp gì",
         "chuẩn bị gì",
         "mang theo",
         "cần chuẩn bị",
