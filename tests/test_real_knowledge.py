@@ -241,3 +241,13 @@ def test_another_or_a_comparison_of_other_things_is_no_comparison_of_ours(
 ) -> None:
     result = MATCHER.search(question)
     assert result.outcome == outcome and not result.compared
+
+
+def test_a_document_the_best_never_names_is_asked_about_not_guessed() -> None:
+    """The licence is named, the best candidate is a certificate (it won on "người phụ trách
+    an toàn"): choices with the licence's amendment, not a confident wrong answer."""
+    result = MATCHER.search("giấy phép x quang sai tên người phụ trách an toàn muốn sửa lại")
+    assert result.outcome == "clarify"
+    assert "2.002382" in [m.procedure.code for m in result.matches[:2]]
+    named = MATCHER.search("chứng chỉ người phụ trách an toàn x quang bị mất")
+    assert named.outcome == "answer" and named.best and named.best.procedure.code == "1.000173"
