@@ -370,7 +370,7 @@ class Matcher(ProcedureIndex):
     def _other_document(self, query: Query, ranked: Sequence[Candidate]) -> bool:
         """The question names a kind of document (giấy phép, chứng chỉ …) that the best
         candidate never names and another choice does: it may have won on other words."""
-        kinds = [self._postings[b] for b in query.bigrams if b in DOCUMENT_KINDS]
+        kinds = [self._postings.get(b, frozenset()) for b in query.bigrams if b in DOCUMENT_KINDS]
         if not kinds or any(ranked[0].index in known for known in kinds):
             return False
         return any(c.index in known for c in offered(ranked)[1:] for known in kinds)
