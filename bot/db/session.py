@@ -8,12 +8,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -23,7 +25,8 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """Engine for `url`; a SQLite file's folder is created, and foreign keys are enforced."""
+    """Engine for `url`; a SQLite file's folder is created, and foreign keys are enforced;
+    a PostgreSQL connection the server closed is replaced at checkout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -39,7 +42,17 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url)
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _closed_by_server(_dbapi: object, record: ConnectionPoolEntry, _proxy: object) -> None:
+        # The socket's end, noticed by the event loop, without the three round trips of
+        # SQLAlchemy's pre-ping (BEGIN, ";", ROLLBACK) on every checkout: the pool replaces
+        # a connection a restarted or failed-over server closed.
+        if record.driver_connection is None or record.driver_connection.is_closed():
+            raise DisconnectionError("closed by the database server")
+
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
