@@ -251,3 +251,17 @@ def test_a_document_the_best_never_names_is_asked_about_not_guessed() -> None:
     assert "2.002382" in [m.procedure.code for m in result.matches[:2]]
     named = MATCHER.search("chứng chỉ người phụ trách an toàn x quang bị mất")
     assert named.outcome == "answer" and named.best and named.best.procedure.code == "1.000173"
+
+
+def test_a_negation_the_best_never_says_is_asked_about_not_guessed() -> None:
+    """ "không dùng tiền nhà nước": the best candidate (tasks *using* the state budget) won on
+    "xong" in an alias; the one that says "không sử dụng" is offered beside it."""
+    result = MATCHER.search(
+        "đề tài không dùng tiền nhà nước làm xong có phải đăng ký kết quả không"
+    )
+    assert result.outcome == "clarify"
+    keys = [m.procedure.key for m in result.matches[:2]]
+    assert "dang-ky-ket-qua-thuc-hien-nhiem-35426f" in keys
+    plain = MATCHER.search("đăng ký kết quả đề tài không sử dụng ngân sách nhà nước")
+    assert plain.outcome == "answer"
+    assert plain.best and plain.best.procedure.key == "dang-ky-ket-qua-thuc-hien-nhiem-35426f"

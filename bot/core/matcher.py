@@ -61,6 +61,7 @@ FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phò
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 TOPIC_MIN_IN_SCOPE = 0.3  # "x quang" (0.53) is a topic; "có cần công chứng không" (0.02) is not
 DOCUMENT_KINDS = frozenset({"giay_phep", "chung_chi", "chung_nhan", "xac_nhan"})
+NEGATION = "khong"  # a content word only before what it negates (bot.core.text)
 COMPARED_SHARE = 0.8  # of the best score, reached by the second of two things compared
 FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
 
@@ -325,7 +326,7 @@ class Matcher(ProcedureIndex):
             outcome = "clarify"  # "giấy phép bị mất": which licence?
         elif outcome == "answer" and self._why_unsaid(analysis, query, ranked):
             outcome = "clarify"  # "cấp lại giấy phép bưu chính": lost, or expired?
-        elif outcome == "answer" and self._other_document(query, ranked):
+        elif outcome == "answer" and self._lacks_a_decisive_word(query, ranked):
             outcome = "clarify"  # "giấy phép … người phụ trách an toàn": not the certificate
         by_context = (
             outcome == "clarify"
@@ -367,13 +368,17 @@ class Matcher(ProcedureIndex):
             None,
         )
 
-    def _other_document(self, query: Query, ranked: Sequence[Candidate]) -> bool:
-        """The question names a kind of document (giấy phép, chứng chỉ …) that the best
-        candidate never names and another choice does: it may have won on other words."""
-        kinds = [self._postings.get(b, frozenset()) for b in query.bigrams if b in DOCUMENT_KINDS]
-        if not kinds or any(ranked[0].index in known for known in kinds):
+    def _lacks_a_decisive_word(self, query: Query, ranked: Sequence[Candidate]) -> bool:
+        """The question names a kind of document (giấy phép, chứng chỉ …) or negates ("không
+        dùng ngân sách") and the best candidate's name and aliases never say so while another
+        choice's do: the best may have won on other words ("người phụ trách an toàn" of the
+        radiation worker's certificate; "sử dụng ngân sách" without "không")."""
+        decisive = [b for b in query.bigrams if b in DOCUMENT_KINDS]
+        decisive += [w for w in query.words if w == NEGATION]
+        known = [self._postings.get(term, frozenset()) for term in decisive]
+        if not known or any(ranked[0].index in by for by in known):
             return False
-        return any(c.index in known for c in offered(ranked)[1:] for known in kinds)
+        return any(c.index in by for c in offered(ranked)[1:] for by in known)
 
     def _why_unsaid(self, analysis: Analysis, query: Query, ranked: Sequence[Candidate]) -> bool:
         """The question names a change and nothing that says why ("cấp lại giấy phép bưu
