@@ -265,3 +265,8 @@ def test_a_negation_the_best_never_says_is_asked_about_not_guessed() -> None:
     plain = MATCHER.search("đăng ký kết quả đề tài không sử dụng ngân sách nhà nước")
     assert plain.outcome == "answer"
     assert plain.best and plain.best.procedure.key == "dang-ky-ket-qua-thuc-hien-nhiem-35426f"
+
+
+@pytest.mark.parametrize("question", ["sdt so khoa hoc lang son", "cho xin sđt của sở"])
+def test_the_departments_phone_abbreviated_gets_its_contact(question: str) -> None:
+    assert MATCHER.search(question).smalltalk == "contact"

@@ -79,6 +79,8 @@ _STATUS = PhraseSet(("status", p) for p in STATUS_PHRASES)
 CONTACT_PHRASES = (
     "số điện thoại",
     "điện thoại",
+    "sđt",  # typed "sdt" as often
+    "số đt",
     "hotline",
     "đường dây nóng",
     "giờ làm việc",
