@@ -3,8 +3,9 @@
 Citizens post Telegram updates over loopback HTTP to `POST /telegram` of real `tthc-bot serve`
 processes (1 or 2 replicas on different ports, the load split between them, on SQLite and on
 PostgreSQL). Every replica sends its replies to a fake Bot API server in this process, which
-notes when each citizen's first `sendMessage` arrives. The ceiling is an echo bot built on the
-same stack — PTB `Application` with `.updater(None)` and the same rate limiter, a Starlette
+notes when each citizen's first `sendMessage` arrives and answers as Telegram does (the sent
+Message with its sender, formatting entities and keyboard). The ceiling is an echo bot built
+on the same stack — PTB `Application` with `.updater(None)` and the same rate limiter, a Starlette
 route that checks the secret and queues the update, uvicorn — that replies with the text.
 
 Two measurements per configuration: closed loop (N citizens, each asks again as soon as it is
@@ -28,10 +29,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import itertools
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -138,9 +141,49 @@ class FakeBotApi:
         future = self.waiting.pop(chat_id, None)
         if future is not None and not future.done():
             future.set_result(time.perf_counter())
-        chat = {"id": chat_id, "type": "private", "first_name": "Dân"}
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat}
-        return {**message, "text": params.get("text", "")}
+        return sent_message(params, next(self._ids))
+
+
+_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
+
+
+def sent_message(params: dict[str, str], message_id: int) -> dict[str, object]:
+    """The Message Telegram returns for a sendMessage, which the bot parses after every reply:
+    the sender, the text without its HTML tags and with their entities, the keyboard sent."""
+    text, entities = params.get("text", ""), []
+    if params.get("parse_mode") == "HTML":
+        text, entities = _html_entities(text)
+    message: dict[str, object] = {
+        "message_id": message_id,
+        "from": BOT_USER,
+        "date": int(time.time()),
+        "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "Dân"},
+        "text": text,
+    }
+    if entities:
+        message["entities"] = entities
+    for name in ("reply_markup", "link_preview_options"):
+        if name in params:
+            message[name] = json.loads(params[name])
+    return message
+
+
+def _html_entities(marked: str) -> tuple[str, list[dict[str, object]]]:
+    """Plain text and its formatting entities (offsets in UTF-16 units, as Telegram counts)."""
+    kinds = {"b": "bold", "i": "italic", "u": "underline", "s": "strikethrough", "code": "code"}
+    plain, entities, open_at, position = [], [], {}, 0
+    for chunk, tag in itertools.zip_longest(_TAG.split(marked)[::3], _TAG.findall(marked)):
+        piece = html.unescape(chunk)
+        plain.append(piece)
+        position += len(piece.encode("utf-16-le")) // 2
+        if tag and tag[1] in kinds:
+            closing, name = tag
+            if not closing:
+                open_at[name] = position
+            elif name in open_at:
+                start = open_at.pop(name)
+                entities.append({"type": kinds[name], "offset": start, "length": position - start})
+    return "".join(plain), entities
 
 
 def free_port() -> int:
