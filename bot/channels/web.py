@@ -176,7 +176,7 @@ def telegram_staff_sender(runtime: Runtime, application: Application, chat_id: i
 
     async def send(_: str, reply: Reply) -> str | None:
         sent = await channel.send(application.bot, chat_id, reply)
-        return str(sent[0].message_id) if sent else None
+        return str(sent[0]) if sent else None
 
     return send
 
