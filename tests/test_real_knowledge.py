@@ -127,6 +127,8 @@ def test_filler_words_do_not_push_a_question_out_of_scope() -> None:
         "gia han giay phep lao dong cho chuyen gia",
         "đăng ký giấy chứng nhận đầu tư cho dự án nước ngoài",
         "cấp giấy phép bưu chính liên tỉnh",  # the ministry's; ours is within the province
+        "cấp lại giấy phép kinh doanh lữ hành quốc tế",  # tourism, whatever words it shares
+        "gia han giay phep kinh doanh dich vu lu hanh noi dia",
     ],
 )
 def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> None:

@@ -65,6 +65,7 @@ OTHER_AGENCIES: tuple[str, ...] = (
     "an toàn thực phẩm",
     "mầm non",
     "lễ hội",
+    "lữ hành",  # travel agencies: culture, sports and tourism
     "quảng cáo",
     "xuất bản",
     "báo chí",
