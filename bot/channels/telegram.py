@@ -71,10 +71,9 @@ MEDIA = (
 )
 APOLOGY = "Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-# `send` asks for sendMessage through `do_api_request`, which suggests `send_message` instead.
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.send_message'", category=PTBUserWarning
-)
+# `_api` calls sendMessage and the edits through `do_api_request`, which suggests the typed
+# methods instead.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(send|edit)_", category=PTBUserWarning)
 
 
 def media_kind(message: Message) -> str:
@@ -240,48 +239,55 @@ class TelegramChannel:
                 log.warning("cannot deliver a message to channel %s from Telegram", out.channel)
 
     async def send(self, bot: Bot, chat_id: int, reply: Reply) -> list[int]:
-        """The ids of the messages sent. Telegram answers each with the whole message, its
-        formatting and keyboard included; turning that into PTB objects cost ~0.25 ms per
-        answer (bench/README.md), and only the id is used: it is read from the JSON."""
+        """The ids of the messages sent (`_api`: read from Telegram's answer as JSON)."""
         chunks = render(reply)
         sent = []
         for i, chunk in enumerate(chunks):
-            params = {
-                "chat_id": chat_id,
-                "text": chunk,
-                "parse_mode": ParseMode.HTML,
-                "link_preview_options": NO_PREVIEW,
-                **((with_keyboard(reply.buttons) or {}) if i == len(chunks) - 1 else {}),
-            }
-            message = await bot.do_api_request("send_message", api_kwargs=params)
+            keyboard = with_keyboard(reply.buttons) if i == len(chunks) - 1 else None
+            message = await _api(bot, "send_message", chat_id=chat_id, **_html(chunk, keyboard))
             sent.append(message["message_id"])
         return sent
 
     async def _edit(self, message: Message, reply: Reply, action: str | None) -> bool:
         """Replace the tapped message, only drop its buttons, or (a rating) only tick the
         tapped button, keeping the answer above it; False to send instead."""
+        bot, where = message.get_bot(), {"chat_id": message.chat_id, "message_id": message.id}
         try:
             if reply.kind == "rated" and action and message.reply_markup:
-                await message.edit_reply_markup(reply_markup=tick(message.reply_markup, action))
+                ticked = tick(message.reply_markup, action)
+                await _api(bot, "edit_message_reply_markup", **where, reply_markup=ticked)
                 return True
             if not reply.text:
-                await message.edit_reply_markup(reply_markup=None)
+                await _api(bot, "edit_message_reply_markup", **where)
                 return True
             chunks = render(reply)
             if len(chunks) > 1:
                 return False
-            await message.edit_text(
-                chunks[0],
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                api_kwargs=with_keyboard(reply.buttons),
-            )
+            keyboard = with_keyboard(reply.buttons)
+            await _api(bot, "edit_message_text", **where, **_html(chunks[0], keyboard))
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return True
             log.info("could not edit a message (%s); sending instead", exc)
             return False
         return True
+
+
+async def _api(bot: Bot, endpoint: str, **params: object) -> Any:
+    """A Bot API call whose answer is read as JSON. Telegram answers a message sent or edited
+    with the whole message, its formatting and keyboard included; PTB objects built from that
+    cost ~0.25 ms a call (bench/README.md) and nothing here reads more than its id."""
+    return await bot.do_api_request(endpoint, api_kwargs=params)
+
+
+def _html(text: str, keyboard: dict[str, str] | None) -> dict[str, object]:
+    """The parameters of a text of ours: HTML, no link preview, its keyboard if any."""
+    return {
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": NO_PREVIEW,
+        **(keyboard or {}),
+    }
 
 
 def _uid(update: Update) -> str:
