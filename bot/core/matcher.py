@@ -9,7 +9,7 @@ licence (issue, reissue, extend, amend: `bot.core.actions`). Two small logistic 
 fitted on the dev set by `bench/tune_matcher.py`, turn the top candidate's features into
 calibrated probabilities: that the question is about one of our procedures at all, and that
 the top one is right. A tie the question cannot settle is settled by the procedure under
-discussion, or offered as choices.
+discussion, or offered as choices (`bot.core.doubts`).
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.actions import REQUESTS, changes, count_changes
+from bot.core.actions import changes
 from bot.core.aspects import (
     NAMING_ASPECTS,
     asks_deadline,
     aspect_spans,
-    comparison_spans,
     question_spans,
 )
-from bot.core.index import ProcedureIndex, bigrams
+from bot.core.doubts import Doubts, compares_two
+from bot.core.index import bigrams
 from bot.core.ranking import (
     IN_SCOPE_MODEL,
     TOP1_MODEL,
@@ -42,7 +42,6 @@ from bot.core.ranking import (
     Weights,
     logistic,
     missing_distinctive,
-    offered,
     score,
     sibling_does_it_better,
     tied_with_best,
@@ -50,7 +49,6 @@ from bot.core.ranking import (
 from bot.core.smalltalk import asks_status, detect_contact, detect_smalltalk
 from bot.core.text import Analysis, teencode_variant, without_repeats
 from bot.core.thresholds import Thresholds
-from bot.core.uncovered import uncovered_subjects
 from bot.knowledge import Procedure
 
 CANDIDATES = 8
@@ -58,22 +56,7 @@ RIVALS = 6  # the closest candidates among which words are weighed for contrast
 ACCENT_MISMATCH_CREDIT = 0.5  # same letters, another word: đường vs dương
 TYPO_CREDIT = 0.75  # a word matched only after typo correction
 FIELD_CREDIT = 0.6  # a word only sibling procedures of the same field use (phòng khám)
-TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 TOPIC_MIN_IN_SCOPE = 0.3  # "x quang" (0.53) is a topic; "có cần công chứng không" (0.02) is not
-DOCUMENT_KINDS = frozenset({"giay_phep", "chung_chi", "chung_nhan", "xac_nhan"})
-NEGATION = "khong"  # a content word only before what it negates (bot.core.text)
-COMPARED_SHARE = 0.8  # of the best score, reached by the second of two things compared
-FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
-
-
-def compares_two(analysis: Analysis, ranked: Sequence[Candidate]) -> bool:
-    """The question asks how two things differ, and the best two candidates are about as
-    close to it: probably those two (hợp quy, hợp chuẩn)."""
-    return (
-        len(ranked) > 1
-        and ranked[1].score >= COMPARED_SHARE * ranked[0].score
-        and bool(comparison_spans(analysis))
-    )
 
 
 class Understood(NamedTuple):
@@ -83,7 +66,7 @@ class Understood(NamedTuple):
     query: Query
 
 
-class Matcher(ProcedureIndex):
+class Matcher(Doubts):
     """Questions → procedures over the index; rebuild it when the knowledge base changes."""
 
     def __init__(
@@ -353,77 +336,6 @@ class Matcher(ProcedureIndex):
             round(in_scope, 4),
             by_context,
             compared,
-        )
-
-    def _discussed(self, ranked: Sequence[Candidate], context: str | None) -> Candidate | None:
-        """Among the choices a clarification would offer, the one of the family under
-        discussion that knows every question word the best candidate knows."""
-        best = ranked[0]
-        return next(
-            (
-                c
-                for c in offered(ranked)
-                if c.matched == best.matched and self._related(c.index, context)
-            ),
-            None,
-        )
-
-    def _lacks_a_decisive_word(self, query: Query, ranked: Sequence[Candidate]) -> bool:
-        """The question names a kind of document (giấy phép, chứng chỉ …) or negates ("không
-        dùng ngân sách") and the best candidate's name and aliases never say so while another
-        choice's do: the best may have won on other words ("người phụ trách an toàn" of the
-        radiation worker's certificate; "sử dụng ngân sách" without "không")."""
-        decisive = [b for b in query.bigrams if b in DOCUMENT_KINDS]
-        decisive += [w for w in query.words if w == NEGATION]
-        known = [self._postings.get(term, frozenset()) for term in decisive]
-        if not known or any(ranked[0].index in by for by in known):
-            return False
-        return any(c.index in by for c in offered(ranked)[1:] for by in known)
-
-    def _why_unsaid(self, analysis: Analysis, query: Query, ranked: Sequence[Candidate]) -> bool:
-        """The question names a change and nothing that says why ("cấp lại giấy phép bưu
-        chính": no "mất", no "hết hạn"), and a procedure doing the same to the same licence
-        in another case ("… khi hết hạn" beside "… khi bị mất") offers that change too and
-        knows the same question words: which of them is a guess that an alias ("mất giấy
-        phép bưu chính") must not make."""
-        typed = count_changes(analysis.typed, REQUESTS)
-        if not query.changes or count_changes(analysis.folded) > typed:
-            return False  # no change asked, or a reason typed that synonyms made one
-        best = ranked[0]
-        done = self._done_when[best.index]
-        return done is not None and any(
-            c.matched == best.matched
-            and self._done_when[c.index] == done
-            and not self._actions[c.index].mismatch(query.changes)
-            for c in offered(ranked)[1:]
-        )
-
-    def _related(self, index: int, context: str | None) -> bool:
-        """Whether procedure `index` is of the family of the procedure keyed `context`: their
-        legal names share at least half the idf weight of the shorter one ("giấy phép bưu
-        chính" and its "cấp lại"; not "giấy phép" of X-ray, whose shared words are common)."""
-        other = self._index_of.get(context) if context else None
-        if other is None:
-            return False
-        a, b = self._legal_words[index], self._legal_words[other]
-        weight = self._idf.get
-        shared = math.fsum(weight(w, 0.0) for w in a & b)
-        return shared >= FAMILY_SHARE * min(math.fsum(weight(w, 0.0) for w in x) for x in (a, b))
-
-    def _names_a_topic(self, words: Sequence[str]) -> bool:
-        """A question of one or two words that several procedures' names all share."""
-        if not 0 < len(words) <= TOPIC_WORDS:
-            return False
-        sharing = sum(all(w in own for w in words) for own in self._own_words.values())
-        return sharing >= TOPIC_PROCEDURES
-
-    def _names_uncovered_subject(self, analysis: Analysis, best: int) -> bool:
-        """The question names a subject we do not cover (`bot.core.uncovered`) that the best
-        candidate's name and aliases do not contain as such."""
-        own = [f" {v.text} " for v in self._variants[best]]
-        return any(
-            not any(f" {' '.join(words)} " in text for text in own)
-            for words in uncovered_subjects(analysis)
         )
 
     def _asked_aspect(
