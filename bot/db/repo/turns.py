@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.batching import GroupCommit
 from bot.db.models import Conversation, Interaction, utcnow
@@ -58,7 +58,9 @@ class Turns:
     """Conversations read and turns written in batches (see the module's docstring)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self._sessionmaker = sessionmaker
+        # Core connections of the sessions' engine: the ORM session's bookkeeping would cost
+        # more than the statements themselves, every batch
+        self._engine: AsyncEngine = sessionmaker.kw["bind"]
         self._reads = GroupCommit(self._read_batch)
         self._writes = GroupCommit(self._write_batch)
 
@@ -69,17 +71,16 @@ class Turns:
         return await self._writes(turn)
 
     async def _read_batch(self, user_keys: Sequence[str]) -> list[ConversationState | None]:
-        async with self._sessionmaker() as session:  # a read needs no transaction
-            connection = await session.connection(
-                execution_options={"isolation_level": "AUTOCOMMIT"}
-            )
+        async with self._engine.connect() as connection:
+            if connection.dialect.name != "sqlite":  # which starts no transaction for a read
+                # a read needs no transaction: no BEGIN and ROLLBACK round trips
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             rows = await connection.execute(_select_conversations(), {"keys": list(user_keys)})
             found = {row.user_key: ConversationState(**row._mapping) for row in rows}
         return [found.get(key) for key in user_keys]
 
     async def _write_batch(self, turns: Sequence[TurnRecord]) -> list[Recorded]:
-        async with self._sessionmaker.begin() as session:
-            connection = await session.connection()
+        async with self._engine.begin() as connection:
             claimed = await _claim(connection, turns)
             recording = [t for t, ok in zip(turns, claimed, strict=True) if ok and t.interaction]
             ids = iter(await _insert_interactions(connection, recording))
