@@ -119,9 +119,10 @@ class FakeBotApi:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                request_line, _, body = await read_message(reader)
+                request_line, headers, body = await read_message(reader)
                 method = request_line.split()[1].rsplit("/", 1)[-1]
-                payload = json.dumps({"ok": True, "result": self.result(method, body)}).encode()
+                params = parameters(headers.get("content-type", ""), body)
+                payload = json.dumps({"ok": True, "result": self.result(method, params)}).encode()
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     + f"Content-Length: {len(payload)}\r\n\r\n".encode()
@@ -130,18 +131,28 @@ class FakeBotApi:
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             writer.close()  # cancelled: the run is over and the server closing
 
-    def result(self, method: str, body: bytes) -> object:
+    def result(self, method: str, params: dict[str, str]) -> object:
         if method == "getMe":
             return BOT_USER
         if method != "sendMessage":
             return True
-        params = dict(parse_qsl(body.decode()))
         self.sent += 1
         chat_id = int(params["chat_id"])
         future = self.waiting.pop(chat_id, None)
         if future is not None and not future.done():
             future.set_result(time.perf_counter())
         return sent_message(params, next(self._ids))
+
+
+def parameters(content_type: str, body: bytes) -> dict[str, str]:
+    """A call's parameters as Telegram reads them: form fields, or a JSON body's values (a
+    string as it is, anything else as its JSON text)."""
+    if content_type.startswith("application/json"):
+        return {
+            name: value if isinstance(value, str) else json.dumps(value)
+            for name, value in json.loads(body).items()
+        }
+    return dict(parse_qsl(body.decode()))
 
 
 _TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
@@ -203,11 +214,13 @@ def echo_server(port: int, base_url: str) -> None:
     from telegram.ext import Application, MessageHandler, filters
 
     from bot.channels.telegram import RetryingRateLimiter
+    from bot.channels.telegram_http import JsonBodyRequest
 
     application = (
         Application.builder()
         .token(TOKEN)
         .base_url(base_url)
+        .request(JsonBodyRequest())  # the same networking as ours
         .rate_limiter(RetryingRateLimiter(max_retries=3, overall_max_rate=0))
         .concurrent_updates(True)
         .updater(None)

@@ -40,6 +40,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.delivery import NOT_DELIVERED, Router
+from bot.channels.telegram_http import JsonBodyRequest
 from bot.channels.telegram_jobs import schedule_weekly_report
 from bot.channels.telegram_render import attach_survey, render, tick, with_keyboard
 from bot.config import Settings, SettingsError
@@ -314,6 +315,7 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
+        .request(JsonBodyRequest())
         .rate_limiter(
             RetryingRateLimiter(max_retries=3, overall_max_rate=settings.telegram_max_rate)
         )

@@ -133,6 +133,7 @@ async def test_the_weekly_summary_is_sent_by_exactly_one_replica(
     assert texts[0].text.startswith(f"📊 Tóm tắt tuần {first_day:%d/%m} – ")
     assert "• Câu hỏi: 1 " in texts[0].text
     (png,) = photos[0].files.values()
+    assert photos[0].content_type == "multipart/form-data"  # uploads stay PTB's
     assert imread(io.BytesIO(png), format="png").shape[1] > 0
     async with telegram_runtime.sessionmaker() as session:
         keys = (await session.scalars(select(JobRun.period_key))).all()

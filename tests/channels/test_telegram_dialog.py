@@ -24,6 +24,7 @@ async def test_question_documents_deadline_and_rating(
     assert "5 ngày làm việc" in card.text and "Cập nhật ngày 01/01/2026" in card.text
     assert "📄 Hồ sơ cần nộp" in card.labels and "🙂" in card.labels
     assert card.messages[0].params["parse_mode"] == "HTML"
+    assert card.messages[0].content_type == "application/json"  # not percent-encoded fields
     [message] = card.messages  # the survey is asked under the answer: one message, one call
     assert message.text.endswith("(😍 rất hài lòng … 😞 rất không hài lòng).")
     assert [b["text"] for b in message.buttons()][-5:] == ["😍", "🙂", "😐", "🙁", "😞"]
@@ -41,6 +42,7 @@ async def test_question_documents_deadline_and_rating(
     rated = await lan.taps("🙂")
     [edited] = [c for c in rated.calls if c.method.startswith("edit")]
     assert edited.method == "editMessageReplyMarkup"  # the answer stays; the face is ticked
+    assert {c.content_type for c in rated.calls} == {"application/json"}
     labels = [b["text"] for b in edited.buttons()]
     assert "✅ 🙂" in labels and "😍" in labels and "📄 Hồ sơ cần nộp" in labels
     [toast] = [c for c in rated.calls if c.method == "answerCallbackQuery"]

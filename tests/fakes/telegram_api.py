@@ -43,6 +43,7 @@ class Call:
     params: dict[str, str]
     message_id: int | None = None  # of the message sent or edited
     files: dict[str, bytes] = field(default_factory=dict)  # uploads (sendPhoto)
+    content_type: str = ""  # how the parameters came: JSON, form fields or multipart
 
     def json(self, name: str) -> Any:
         value = self.params.get(name)
@@ -112,7 +113,8 @@ class FakeTelegram:
             await asyncio.sleep(self.delays[method])
         if method in self._stalls:
             await asyncio.sleep(self._stalls.pop(method))
-        call = Call(method, params, files=files)
+        content_type = request.headers.get("content-type", "").split(";")[0]
+        call = Call(method, params, files=files, content_type=content_type)
         self.calls.append(call)
         if method in self._failures:
             retry_after = self._failures.pop(method)
