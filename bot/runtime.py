@@ -27,6 +27,7 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     assistant: Assistant
+    knowledge_version: int | None = None  # of the knowledge the assistant was built with
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -48,21 +49,23 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionm
 
 async def stored_or_seeded_knowledge(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
-) -> KnowledgeBase:
-    """The database's knowledge base, filled from the knowledge files on first run."""
+) -> tuple[KnowledgeBase, int]:
+    """The database's knowledge base and its version, filled from the knowledge files on
+    first run."""
     async with sessionmaker.begin() as session:
         kb = await repo.load_knowledge_base(session)
         if kb is None:
             await repo.sync_knowledge(session, kb=load_knowledge(settings.knowledge_dir))
             kb = await repo.load_knowledge_base(session)
+        version = await repo.knowledge_version(session)
     assert kb is not None
-    return kb
+    return kb, version
 
 
 async def start(settings: Settings) -> Runtime:
     engine, sessionmaker = await open_database(settings)
     try:
-        knowledge = await stored_or_seeded_knowledge(sessionmaker, settings)
+        knowledge, version = await stored_or_seeded_knowledge(sessionmaker, settings)
     except BaseException:
         await engine.dispose()
         raise
@@ -76,4 +79,4 @@ async def start(settings: Settings) -> Runtime:
         comment_minutes=settings.comment_minutes,
         handoff_enabled=settings.staff_chat_id is not None,
     )
-    return Runtime(engine, sessionmaker, assistant)
+    return Runtime(engine, sessionmaker, assistant, version)

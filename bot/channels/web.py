@@ -161,7 +161,9 @@ def components(settings: Settings, runtime: Runtime) -> list[WebComponent]:
             )
     if settings.zalo_app_id:
         parts.append(ZaloWebhook(settings, runtime, router))
-    watcher = KnowledgeWatcher(runtime.sessionmaker, runtime.assistant)
+    watcher = KnowledgeWatcher(
+        runtime.sessionmaker, runtime.assistant, version=runtime.knowledge_version
+    )
     parts.append(watcher)  # live reload: knowledge edits reach this replica within seconds
     if settings.session_secret is not None:
         from bot.admin.app import AdminComponent  # sqladmin is loaded only when served

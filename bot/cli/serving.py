@@ -78,7 +78,9 @@ def telegram(ctx: typer.Context) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         runtime = await start(current)
-        watcher = KnowledgeWatcher(runtime.sessionmaker, runtime.assistant)
+        watcher = KnowledgeWatcher(
+            runtime.sessionmaker, runtime.assistant, version=runtime.knowledge_version
+        )
         gc.freeze()  # start-up objects out of the cyclic GC's scans (see module docstring)
         try:
             async with watcher.running():  # knowledge edits reach this bot within seconds

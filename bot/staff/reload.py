@@ -29,11 +29,14 @@ class KnowledgeWatcher:
         sessionmaker: async_sessionmaker[AsyncSession],
         assistant: Assistant,
         interval: float = INTERVAL,
+        version: int | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.assistant = assistant
         self.interval = interval
-        self.version: int | None = None  # unknown: the first check reloads
+        # the version the assistant's knowledge was loaded at (None, unknown: the first check
+        # reloads); a needless rebuild at start would also undo `gc.freeze()` for the index
+        self.version = version
         self._lock = asyncio.Lock()
 
     routes: tuple = ()  # a WebComponent of the serve app with no routes of its own

@@ -15,6 +15,7 @@ from bot.core.messages import Incoming
 from bot.db import repo
 from bot.db.models import ProcedureRow
 from bot.runtime import start
+from bot.staff.reload import KnowledgeWatcher
 
 from ..fakes.telegram_api import serve
 from .conftest import EDITOR, EDITOR_PASSWORD, Staff, add_staff
@@ -57,3 +58,24 @@ async def test_edit_through_one_replica_is_answered_by_the_other_within_5_s(
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_replica_does_not_rebuild_at_start_what_it_just_built(
+    admin_settings: Settings,
+) -> None:
+    """The first check only confirms the version start-up loaded (a rebuild would undo the
+    serve command's `gc.freeze()` of the index); a later edit is still picked up."""
+    runtime = await start(admin_settings)
+    try:
+        built = runtime.assistant.matcher
+        watcher = KnowledgeWatcher(
+            runtime.sessionmaker, runtime.assistant, version=runtime.knowledge_version
+        )
+        assert not await watcher.check()
+        assert runtime.assistant.matcher is built
+        async with runtime.sessionmaker.begin() as session:
+            await repo.bump_version(session)
+        assert await watcher.check()
+        assert runtime.assistant.matcher is not built
+    finally:
+        await runtime.close()
