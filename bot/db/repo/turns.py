@@ -72,8 +72,10 @@ class Turns:
 
     async def _read_batch(self, user_keys: Sequence[str]) -> list[ConversationState | None]:
         async with self._engine.connect() as connection:
-            if connection.dialect.name != "sqlite":  # which starts no transaction for a read
-                # a read needs no transaction: no BEGIN and ROLLBACK round trips
+            # A read needs no transaction: on PostgreSQL autocommit spares the BEGIN and
+            # ROLLBACK round trips; SQLite starts none for a SELECT, and switching would cost
+            # two more calls to aiosqlite's thread.
+            if connection.dialect.name != "sqlite":
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             rows = await connection.execute(_select_conversations(), {"keys": list(user_keys)})
             found = {row.user_key: ConversationState(**row._mapping) for row in rows}
