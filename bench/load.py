@@ -18,9 +18,9 @@ counts). Run by hand (not by CI):
         [--profile]
 
 `--postgres` names a database the benchmark may wipe (default `tthc_bench` on 127.0.0.1,
-created when missing). Each of our configurations is measured right after the echo bot with the
-same number of replicas and compared with it; `--rounds N` measures everything N times and
-reports medians: the machine's speed drifts between measurements.
+created when missing). Each of our configurations runs beside an echo bot with the same number
+of replicas, and their closed loops alternate in slices (echo, ours, ours, echo, …), so the
+machine's drift weighs on both; `--rounds N` measures everything N times and reports medians.
 `--profile` samples the first replica of each configuration with py-spy and prints where the
 time goes.
 """
@@ -437,19 +437,19 @@ class Citizens:
             for connection in pool:
                 connection.close()
 
-    async def closed_loop(self, citizens: int, seconds: float, measure: bool = True) -> Result:
-        result = Result()
+    async def closed_loop(self, citizens: int, seconds: float, result: Result | None) -> None:
+        """`citizens` ask flat out for `seconds`, counted into `result` (None: a warm-up)."""
         end = time.perf_counter() + seconds
 
         async def citizen() -> None:
             chat_id = next(self.chat_ids)
             while time.perf_counter() < end:
-                await self.ask(chat_id, time.perf_counter(), result if measure else None)
+                await self.ask(chat_id, time.perf_counter(), result)
 
         start = time.perf_counter()
         await asyncio.gather(*(citizen() for _ in range(citizens)))
-        result.seconds = time.perf_counter() - start
-        return result
+        if result is not None:
+            result.seconds += time.perf_counter() - start
 
     async def open_loop(self, rate: float, seconds: float) -> Result:
         result = Result()
@@ -490,7 +490,31 @@ async def reset_postgres(url: str) -> None:
     await connection.close()
 
 
-async def measure(
+SLICES = 4  # closed-loop slices per bot, alternated echo, ours, ours, echo, echo, ours, …
+
+
+@dataclass
+class Bot:
+    """One bot's running replicas and the citizens who ask them; its closed-loop figures."""
+
+    name: str
+    started: Replicas
+    citizens: Citizens
+    closed: Result = field(default_factory=Result)
+
+    async def flat_out(self, citizens: int, seconds: float) -> None:
+        """One slice of the closed loop; its answers and CPU added to the bot's."""
+        processes = self.started.processes
+        db_before = database_cpu_seconds()
+        before = sum(cpu_seconds(p.pid) for p in processes), time.process_time()
+        await self.citizens.closed_loop(citizens, seconds, self.closed)
+        self.closed.bot_cpu += sum(cpu_seconds(p.pid) for p in processes) - before[0]
+        self.closed.driver_cpu += time.process_time() - before[1]
+        self.closed.db_cpu += database_cpu_seconds() - db_before
+
+
+@asynccontextmanager
+async def running(
     kind: str,
     count: int,
     database_url: str,
@@ -498,32 +522,59 @@ async def measure(
     fake: FakeBotApi,
     base_url: str,
     log_dir: Path,
-) -> Row:
+) -> AsyncIterator[Bot]:
     async with replicas(kind, count, base_url, database_url, log_dir) as started:
         citizens = Citizens(fake, started.urls, questions())
-        await citizens.closed_loop(args.citizens, 2, measure=False)  # warm-up
-        spy = None
-        if args.profile:  # sample the first replica while it runs flat out
-            output = log_dir / f"{kind}-{database_url.split('+')[0]}-{count}.txt"
-            spy = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(started.processes[0].pid), "--duration",
-                 str(int(args.seconds)), "--format", "raw", "--rate", "500", "--nonblocking",
-                 "-o", str(output)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        db_before = database_cpu_seconds()
-        cpu_before = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
-        closed = await citizens.closed_loop(args.citizens, args.seconds)
-        cpu_after = [cpu_seconds(p.pid) for p in started.processes], time.process_time()
-        closed.bot_cpu = sum(cpu_after[0]) - sum(cpu_before[0])
-        closed.driver_cpu = cpu_after[1] - cpu_before[1]
-        closed.db_cpu = database_cpu_seconds() - db_before
-        if spy is not None:
+        await citizens.closed_loop(args.citizens, 2, None)  # warm-up
+        name = f"{kind} {database_url.split('+')[0] if kind == 'ours' else ''}"
+        try:
+            yield Bot(name, started, citizens)
+        finally:
+            citizens.close()
+
+
+def profile(bot: Bot, seconds: float, output: Path) -> subprocess.Popen:
+    """py-spy on the bot's first replica (idle samples, while the other bot runs, left out)."""
+    return subprocess.Popen(
+        ["py-spy", "record", "--pid", str(bot.started.processes[0].pid), "--duration",
+         str(int(seconds)), "--format", "raw", "--rate", "500", "--nonblocking",
+         "-o", str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def measure(
+    count: int,
+    database_url: str,
+    args: argparse.Namespace,
+    fake: FakeBotApi,
+    base_url: str,
+    log_dir: Path,
+) -> tuple[Row, Row]:
+    """The echo bot and ours, both running, their closed loops in alternating slices: the
+    machine's speed drifts within minutes by more than the difference measured, and this way
+    the drift weighs on both alike. Then each one's open loop."""
+    async with (
+        running("echo", count, "", args, fake, base_url, log_dir) as echo,
+        running("ours", count, database_url, args, fake, base_url, log_dir) as ours,
+    ):
+        spies = []
+        if args.profile:  # each bot's first replica while it runs flat out
+            for bot in (echo, ours):
+                label = f"{bot.name.split()[0]}-{database_url.split('+')[0]}-{count}"
+                spies.append(profile(bot, 2 * args.seconds, log_dir / f"{label}.txt"))
+        for i in range(SLICES):
+            for bot in (echo, ours) if i % 2 == 0 else (ours, echo):
+                await bot.flat_out(args.citizens, args.seconds / SLICES)
+        for spy in spies:
             spy.wait()
-        await asyncio.sleep(1)
-        opened = await citizens.open_loop(args.rate, args.seconds)
-        citizens.close()
-    return Row(f"{kind} {database_url.split('+')[0] if kind == 'ours' else ''}", closed, opened)
+        rows = []
+        for bot in (echo, ours):
+            await asyncio.sleep(1)
+            rows.append(
+                Row(bot.name, bot.closed, await bot.citizens.open_loop(args.rate, args.seconds))
+            )
+    return rows[0], rows[1]
 
 
 def figures(row: Row, echo: Row) -> dict[str, float]:
@@ -575,17 +626,9 @@ def medians(rounds: list[list[tuple[str, dict[str, float]]]]) -> list[tuple[str,
 async def one_round(
     number: int, args: argparse.Namespace, fake: FakeBotApi, base_url: str, log_dir: Path
 ) -> list[tuple[str, dict[str, float]]]:
-    """Per replica count, the echo bot, then ours on each database, against that echo bot."""
+    """Per replica count and database, the echo bot and ours measured side by side."""
     rows: list[tuple[str, dict[str, float]]] = []
-
-    async def run(kind: str, count: int, url: str, echo: Row | None) -> Row:
-        row = await measure(kind, count, url, args, fake, base_url, log_dir)
-        rows.append((f"{row.name} ×{count}", figures(row, echo or row)))
-        print(report(rows[-1:], args.rate).splitlines()[-1], flush=True)
-        return row
-
-    for count in args.replicas:  # each configuration right after its echo bot: less drift
-        echo = await run("echo", count, "", None)
+    for count in args.replicas:
         for database in args.databases:
             if database == "sqlite":
                 url = f"sqlite+aiosqlite:///{log_dir}/bench-{number}-{count}.sqlite3"
@@ -593,7 +636,10 @@ async def one_round(
                 url = args.postgres
                 await reset_postgres(url)
             prepare_database(url, base_url)
-            await run("ours", count, url, echo)
+            echo, ours = await measure(count, url, args, fake, base_url, log_dir)
+            for row in (echo, ours):
+                rows.append((f"{row.name} ×{count}", figures(row, echo)))
+                print(report(rows[-1:], args.rate).splitlines()[-1], flush=True)
     return rows
 
 
