@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.channels.telegram import ALLOWED_UPDATES, run_polling, set_webhook
+from bot.channels.telegram_http import POOL_SIZE
 from bot.channels.web import TelegramWebhook, build_web_app
 from bot.config import Settings
 from bot.db.models import Interaction
@@ -33,6 +34,24 @@ async def test_webhook_needs_the_secret(bot: BotUnderTest) -> None:
     assert bot.fake.calls_of("sendMessage")
     health = await bot.http.get("/healthz")
     assert health.status_code == 200 and health.json() == {"status": "ok"}
+
+
+async def test_many_answers_at_once_share_a_few_connections(bot: BotUnderTest) -> None:
+    """Forty citizens at once over a slow Bot API: every one is answered, over at most
+    POOL_SIZE connections (httpcore's cost per request grows with its pool)."""
+    bot.fake.delays["sendMessage"] = 0.3  # the sends overlap, as when Telegram is slow
+    citizens = [bot.citizen(700_000_000 + i) for i in range(40)]
+    updates = []
+    for citizen in citizens:
+        update = citizen._private(payload("message_text"))
+        update["message"]["text"] = "khai báo máy x quang"
+        updates.append(update)
+    for response in await asyncio.gather(*(bot.post(u) for u in updates)):
+        assert response.status_code == 200
+    await bot.application.update_queue.join()
+    sent = bot.fake.calls_of("sendMessage")
+    assert {c.chat_id for c in sent} == {c.user_id for c in citizens}
+    assert 1 < len({c.connection for c in sent}) <= POOL_SIZE < len(citizens)
 
 
 async def test_the_command_menu_is_published(bot: BotUnderTest) -> None:

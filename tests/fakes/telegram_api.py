@@ -44,6 +44,7 @@ class Call:
     message_id: int | None = None  # of the message sent or edited
     files: dict[str, bytes] = field(default_factory=dict)  # uploads (sendPhoto)
     content_type: str = ""  # how the parameters came: JSON, form fields or multipart
+    connection: str = ""  # the client's address and port: one per HTTP connection
 
     def json(self, name: str) -> Any:
         value = self.params.get(name)
@@ -114,7 +115,8 @@ class FakeTelegram:
         if method in self._stalls:
             await asyncio.sleep(self._stalls.pop(method))
         content_type = request.headers.get("content-type", "").split(";")[0]
-        call = Call(method, params, files=files, content_type=content_type)
+        peer = f"{request.client.host}:{request.client.port}" if request.client else ""
+        call = Call(method, params, files=files, content_type=content_type, connection=peer)
         self.calls.append(call)
         if method in self._failures:
             retry_after = self._failures.pop(method)
