@@ -513,26 +513,6 @@ class Bot:
         self.closed.db_cpu += database_cpu_seconds() - db_before
 
 
-@asynccontextmanager
-async def running(
-    kind: str,
-    count: int,
-    database_url: str,
-    args: argparse.Namespace,
-    fake: FakeBotApi,
-    base_url: str,
-    log_dir: Path,
-) -> AsyncIterator[Bot]:
-    async with replicas(kind, count, base_url, database_url, log_dir) as started:
-        citizens = Citizens(fake, started.urls, questions())
-        await citizens.closed_loop(args.citizens, 2, None)  # warm-up
-        name = f"{kind} {database_url.split('+')[0] if kind == 'ours' else ''}"
-        try:
-            yield Bot(name, started, citizens)
-        finally:
-            citizens.close()
-
-
 def profile(bot: Bot, seconds: float, output: Path) -> subprocess.Popen:
     """py-spy on the bot's first replica (idle samples, while the other bot runs, left out)."""
     return subprocess.Popen(
@@ -554,10 +534,18 @@ async def measure(
     """The echo bot and ours, both running, their closed loops in alternating slices: the
     machine's speed drifts within minutes by more than the difference measured, and this way
     the drift weighs on both alike. Then each one's open loop."""
-    async with (
-        running("echo", count, "", args, fake, base_url, log_dir) as echo,
-        running("ours", count, database_url, args, fake, base_url, log_dir) as ours,
-    ):
+
+    @asynccontextmanager
+    async def running(kind: str, url: str) -> AsyncIterator[Bot]:
+        async with replicas(kind, count, base_url, url, log_dir) as started:
+            citizens = Citizens(fake, started.urls, questions())
+            await citizens.closed_loop(args.citizens, 2, None)  # warm-up
+            try:
+                yield Bot(f"{kind} {url.split('+')[0]}", started, citizens)
+            finally:
+                citizens.close()
+
+    async with running("echo", "") as echo, running("ours", database_url) as ours:
         spies = []
         if args.profile:  # each bot's first replica while it runs flat out
             for bot in (echo, ours):
