@@ -30,6 +30,7 @@ class Runtime:
     knowledge_version: int | None = None  # of the knowledge the assistant was built with
 
     async def close(self) -> None:
+        self.assistant.close()
         await self.engine.dispose()
 
 

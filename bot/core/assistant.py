@@ -86,6 +86,9 @@ class Assistant:
         self._by_key = {p.key: p for p in knowledge.procedures}
         self._by_slug = {slugify(p.name): p for p in knowledge.procedures}
 
+    def close(self) -> None:
+        self.turns.close()
+
     def procedure(self, key: str | None) -> Procedure | None:
         return self._by_key.get(key or "")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 
 from bot.config import Settings
 from bot.db import repo
@@ -88,7 +88,12 @@ async def test_concurrent_turns_are_written_together_once_each(settings: Setting
     delivery was already taken. The same on SQLite and PostgreSQL."""
     engine, sessionmaker = await open_database(settings)
     commits: list[None] = []
-    event.listen(engine.sync_engine, "commit", lambda _: commits.append(None))
+
+    def count(_: object) -> None:
+        commits.append(None)
+
+    # every engine's: on SQLite, Turns writes through a synchronous twin of `engine`
+    event.listen(Engine, "commit", count)
     turns = Turns(sessionmaker)
     asked = {"question": "q", "normalized": "q", "outcome": "answer", "aspect": "fee"}
     answer = {"procedure_key": "2.002131", "context_at": utcnow()}
@@ -134,4 +139,6 @@ async def test_concurrent_turns_are_written_together_once_each(settings: Setting
             (second, "telegram", "u1", "clarify"),
         ]
     finally:
+        event.remove(Engine, "commit", count)
+        turns.close()
         await engine.dispose()

@@ -15,11 +15,12 @@ import enum
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.batches import Batches
 from bot.db.batching import GroupCommit
 from bot.db.models import Conversation, Interaction, utcnow
 from bot.db.repo.channels import claim_statement
@@ -60,9 +61,9 @@ class Turns:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         # Core connections of the sessions' engine: the ORM session's bookkeeping would cost
         # more than the statements themselves, every batch
-        self._engine: AsyncEngine = sessionmaker.kw["bind"]
-        self._reads = GroupCommit(self._read_batch)
-        self._writes = GroupCommit(self._write_batch)
+        self._batches = Batches(sessionmaker.kw["bind"])
+        self._reads = GroupCommit(partial(self._batches.read, _read_conversations))
+        self._writes = GroupCommit(partial(self._batches.write, _write_turns))
 
     async def conversation(self, user_key: str) -> ConversationState | None:
         return await self._reads(user_key)
@@ -70,38 +71,38 @@ class Turns:
     async def record(self, turn: TurnRecord) -> Recorded:
         return await self._writes(turn)
 
-    async def _read_batch(self, user_keys: Sequence[str]) -> list[ConversationState | None]:
-        async with self._engine.connect() as connection:
-            # A read needs no transaction: on PostgreSQL autocommit spares the BEGIN and
-            # ROLLBACK round trips; SQLite starts none for a SELECT, and switching would cost
-            # two more calls to aiosqlite's thread.
-            if connection.dialect.name != "sqlite":
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            rows = await connection.execute(_select_conversations(), {"keys": list(user_keys)})
-            found = {row.user_key: ConversationState(**row._mapping) for row in rows}
-        return [found.get(key) for key in user_keys]
-
-    async def _write_batch(self, turns: Sequence[TurnRecord]) -> list[Recorded]:
-        async with self._engine.begin() as connection:
-            claimed = await _claim(connection, turns)
-            recording = [t for t, ok in zip(turns, claimed, strict=True) if ok and t.interaction]
-            ids = iter(await _insert_interactions(connection, recording))
-            new_ids = [
-                next(ids) if ok and turn.interaction else None
-                for turn, ok in zip(turns, claimed, strict=True)
-            ]
-            await _update_conversations(connection, turns, claimed, new_ids)
-        return [Recorded(*written) for written in zip(claimed, new_ids, strict=True)]
+    def close(self) -> None:
+        self._batches.close()
 
 
-async def _claim(connection: AsyncConnection, turns: Sequence[TurnRecord]) -> list[bool]:
+def _read_conversations(
+    connection: Connection, user_keys: Sequence[str]
+) -> list[ConversationState | None]:
+    rows = connection.execute(_select_conversations(), {"keys": list(user_keys)})
+    found = {row.user_key: ConversationState(**row._mapping) for row in rows}
+    return [found.get(key) for key in user_keys]
+
+
+def _write_turns(connection: Connection, turns: Sequence[TurnRecord]) -> list[Recorded]:
+    claimed = _claim(connection, turns)
+    recording = [t for t, ok in zip(turns, claimed, strict=True) if ok and t.interaction]
+    ids = iter(_insert_interactions(connection, recording))
+    new_ids = [
+        next(ids) if ok and turn.interaction else None
+        for turn, ok in zip(turns, claimed, strict=True)
+    ]
+    _update_conversations(connection, turns, claimed, new_ids)
+    return [Recorded(*written) for written in zip(claimed, new_ids, strict=True)]
+
+
+def _claim(connection: Connection, turns: Sequence[TurnRecord]) -> list[bool]:
     """Insert the delivery ids; a turn is claimed when its insert landed (the first of the
     batch for an id delivered twice) or it has no id."""
     keys = sorted({(t.channel, t.event_id) for t in turns if t.event_id is not None})
     won: set[tuple[str, str | None]] = set()
     if keys:
         params = [{"channel": channel, "event_id": event_id} for channel, event_id in keys]
-        rows = await connection.execute(claim_statement(connection.dialect.name), params)
+        rows = connection.execute(claim_statement(connection.dialect.name), params)
         won = {(row.channel, row.event_id) for row in rows}
     claimed = []
     for turn in turns:
@@ -111,9 +112,7 @@ async def _claim(connection: AsyncConnection, turns: Sequence[TurnRecord]) -> li
     return claimed
 
 
-async def _insert_interactions(
-    connection: AsyncConnection, turns: Sequence[TurnRecord]
-) -> list[int]:
+def _insert_interactions(connection: Connection, turns: Sequence[TurnRecord]) -> list[int]:
     if not turns:
         return []
     params = [
@@ -121,12 +120,12 @@ async def _insert_interactions(
         for t in turns
         if t.interaction
     ]
-    result = await connection.execute(_insert_interaction(), params)
+    result = connection.execute(_insert_interaction(), params)
     return list(result.scalars())
 
 
-async def _update_conversations(
-    connection: AsyncConnection,
+def _update_conversations(
+    connection: Connection,
     turns: Sequence[TurnRecord],
     claimed: Sequence[bool],
     new_ids: Sequence[int | None],
@@ -146,7 +145,7 @@ async def _update_conversations(
         by_columns[frozenset(values)].append({"user_key": user_key, **values})
     dialect = connection.dialect.name
     for columns, rows in by_columns.items():
-        await connection.execute(upsert_conversation(dialect, columns), rows)
+        connection.execute(upsert_conversation(dialect, columns), rows)
 
 
 @cache
