@@ -78,6 +78,9 @@ OTHER_AGENCIES: tuple[str, ...] = (
     "nước ngầm",
     "xăng dầu",
     "thị thực",
+    # radioactive substances (transport, import, sources): the ministry's radiation safety
+    # agency licenses them; the province only medical X-ray, which uses none
+    "phóng xạ",
     # industrial property and copyright (national offices, not the province)
     "nhãn hiệu",
     "sáng chế",
