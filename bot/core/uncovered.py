@@ -92,6 +92,7 @@ OTHER_AGENCIES: tuple[str, ...] = (
 NOT_YET_COVERED: tuple[str, ...] = (
     "tuyển chọn",
     "xét chọn",
+    "đề xuất nhiệm vụ",  # also "đề xuất đề tài": synonyms make đề tài a nhiệm vụ
     "giao trực tiếp",
     "đặt hàng",
     "hỗ trợ kinh phí",
