@@ -107,6 +107,9 @@ def test_a_topic_gets_choices_not_a_guess(question: str) -> None:
         # a key pressed twice is a typo, not an unknown word that drops the change asked
         ("gia hann giay phep buc xa", "gia-han-giay-phep-tien-hanh-cong-e7c315"),
         ("giayy phepp buu chinhh", "cap-giay-phep-buu-chinh-cap-tinh"),
+        # a CT scanner is medical X-ray ("ct" alone stays công ty)
+        ("may chup cat lop vi tinh can giay phep gi", "cap-giay-phep-tien-hanh-cong-viec-5d115d"),
+        ("gia hạn giấy phép máy chụp ct", "gia-han-giay-phep-tien-hanh-cong-e7c315"),
     ],
 )
 def test_short_questions_naming_one_procedure_are_answered(question: str, key: str) -> None:
@@ -147,6 +150,7 @@ def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> Non
         "xin hỗ trợ kinh phí đổi mới công nghệ cho doanh nghiệp nhỏ",
         "cong nhan sang kien cho giao vien",
         "đề xuất đề tài khoa học cấp tỉnh năm sau",  # not its evaluation nor its results
+        "xét tặng giải thưởng khoa học công nghệ tỉnh",  # not an award a company sets up
     ],
 )
 def test_the_departments_work_without_a_procedure_is_not_answered_with_another(

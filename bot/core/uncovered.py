@@ -92,6 +92,7 @@ OTHER_AGENCIES: tuple[str, ...] = (
 NOT_YET_COVERED: tuple[str, ...] = (
     "tuyển chọn",
     "xét chọn",
+    "xét tặng",  # the province's own science award, not an organisation's award registered
     "đề xuất nhiệm vụ",  # also "đề xuất đề tài": synonyms make đề tài a nhiệm vụ
     "giao trực tiếp",
     "đặt hàng",
