@@ -4,16 +4,15 @@ PTB sends every Bot API call as form fields; httpx percent-encodes an answer car
 Vietnamese HTML byte by byte in Python, ~0.17 ms of CPU per answer against ~0.05 ms for a JSON
 body of the same parameters (bench/README.md, load benchmark). Telegram reads a JSON body's
 string values exactly as form fields, so the parameters PTB prepared are sent unchanged, only
-encoded differently.
-Uploads (multipart) are left to PTB.
+encoded differently. Uploads (multipart) are left to PTB.
 
 httpcore's pool looks at every pooled connection, for every request, more than once: its CPU
 per request grows with the number of connections, and a burst after a quiet spell (idle
 connections expire after 5 s) opens one per concurrent send. With PTB's default bound (256)
 64 sends at once to a fake Bot API cost 2.1–8.3 ms of CPU each, with 16 connections 1.7–2.0
-ms (bench/README.md, load benchmark). Sixteen connections carry more
-than Telegram's ~30 messages a second per bot even at 0.5 s a round trip; a send that finds
-them all busy waits for one (`POOL_TIMEOUT`) instead of failing.
+ms (bench/README.md, load benchmark). Sixteen connections carry more than Telegram's ~30
+messages a second per bot even at 0.5 s a round trip; a send that finds them all busy waits
+for one (`POOL_TIMEOUT`) instead of failing.
 """
 
 from __future__ import annotations
