@@ -145,6 +145,7 @@ FIELD_CHECKS: dict[str, Callable[[Procedure], bool]] = {
     "legal_basis": lambda p: bool(p.legal_basis),
     "conditions": lambda p: bool(p.conditions),
     "result": lambda p: bool(p.result),
+    "validity": lambda p: bool(p.validity),
     "steps": lambda p: bool(p.steps),
     "aliases (≥3)": lambda p: len(p.aliases) >= 3,
     "source_note": lambda p: bool(p.source_note),

@@ -98,6 +98,7 @@ class Procedure(_Strict):
     legal_basis: list[NonEmpty] = []
     conditions: str | None = None
     result: str | None = None
+    validity: str | None = None  # how long the result stays valid ("05 năm kể từ ngày cấp")
     steps: list[NonEmpty] = []
     aliases: list[NonEmpty] = []
     source_url: NonEmpty

@@ -52,6 +52,13 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
         # the address is what changes, not where to submit
         ("cty toi la doanh nghiep khoa hoc cong nghe, muon doi dia chi", None),
         ("thay đổi địa chỉ trụ sở doanh nghiệp khoa học công nghệ", None),
+        # how long the licence lasts, not how long it takes ("thời hạn", "bao lâu")
+        ("giấy phép bưu chính có thời hạn bao lâu", "validity"),
+        ("giay chung nhan doanh nghiep khcn co gia tri trong bao lau", "validity"),
+        ("giấy phép x quang dùng được mấy năm", "validity"),
+        ("thời hạn giải quyết cấp giấy phép bưu chính", "time"),
+        ("hợp đồng chuyển giao công nghệ có giá trị 2 tỷ thì thẩm định mất bao lâu", "time"),
+        ("giấy phép x quang hết hiệu lực", None),  # the extension, named
     ],
 )
 def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) -> None:

@@ -79,6 +79,7 @@ class ProcedureForm(Form):
     legal_basis = TextAreaField(FIELD_LABELS["legal_basis"], **_lines("Mỗi dòng một văn bản"))
     conditions = TextAreaField(FIELD_LABELS["conditions"], render_kw=_input(rows=2))
     result = TextAreaField(FIELD_LABELS["result"], render_kw=_input(rows=2))
+    validity = TextAreaField(FIELD_LABELS["validity"], render_kw=_input(rows=2))
     steps = TextAreaField(FIELD_LABELS["steps"], **_lines("Mỗi dòng một bước"))
     aliases = TextAreaField(
         FIELD_LABELS["aliases"], **_lines("Mỗi dòng một cách người dân hay hỏi về thủ tục này")
@@ -167,6 +168,7 @@ def to_procedure(values: dict[str, Any]) -> Procedure:
         "legal_basis": _split_lines(values.get("legal_basis")),
         "conditions": _text(values.get("conditions")),
         "result": _text(values.get("result")),
+        "validity": _text(values.get("validity")),
         "steps": _split_lines(values.get("steps")),
         "aliases": _split_lines(values.get("aliases")),
         "source_url": _text(values.get("source_url")),
@@ -206,6 +208,7 @@ def form_values(p: Procedure) -> dict[str, Any]:
         "legal_basis": "\n".join(p.legal_basis),
         "conditions": p.conditions or "",
         "result": p.result or "",
+        "validity": p.validity or "",
         "steps": "\n".join(p.steps),
         "aliases": "\n".join(p.aliases),
         "source_url": p.source_url,

@@ -63,6 +63,7 @@ class ProcedureAdmin(ModelView, model=ProcedureRow):
         "legal_basis": "Căn cứ pháp lý",
         "conditions": "Điều kiện",
         "result": "Kết quả",
+        "validity": "Thời hạn hiệu lực",
         "steps": "Các bước",
         "source_url": "Nguồn",
         "source_note": "Ghi chú nguồn",

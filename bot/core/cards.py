@@ -16,7 +16,7 @@ CHANNEL_LABELS = {"in_person": "trực tiếp", "post": "qua bưu điện", "onl
 # Section id → button label; ids travel in callback data, keep them short.
 SECTIONS: dict[str, str] = {
     "docs": "📄 Hồ sơ cần nộp",
-    "time": "⏱ Thời hạn",
+    "time": "⏱ Thời hạn giải quyết",
     "fee": "💰 Phí/lệ phí",
     "where": "📍 Nơi nộp",
     "legal": "⚖️ Căn cứ pháp lý",
@@ -25,6 +25,7 @@ EXTRA_SECTIONS: dict[str, str] = {
     "steps": "🧭 Các bước",
     "result": "🏷 Kết quả",
     "cond": "✅ Điều kiện",
+    "valid": "📅 Thời hạn hiệu lực",
 }
 ASPECT_TO_SECTION = {
     "documents": "docs",
@@ -36,6 +37,7 @@ ASPECT_TO_SECTION = {
     "result": "result",
     "steps": "steps",
     "conditions": "cond",
+    "validity": "valid",
 }
 
 
@@ -99,7 +101,7 @@ def card_text(p: Procedure, lead: str | None = None, note: str | None = None) ->
     if note:
         lines += [note, ""]
     summary = {  # section → its line; the section already shown first is not repeated
-        "time": [f"⏱ Thời hạn: {time_line(p)}"],
+        "time": [f"⏱ Thời hạn giải quyết: {time_line(p)}"],
         "fee": [f"💰 Phí/lệ phí: {fee_line(p)}"],
         "where": [
             f"📍 Nơi nộp: {p.submission.where or MISSING}",
@@ -160,6 +162,13 @@ def section_text(p: Procedure, section: str) -> str:
         return f"🏷 Kết quả: {p.result or MISSING}"
     if section == "cond":
         return f"✅ Điều kiện: {p.conditions or 'không có yêu cầu riêng (theo nguồn)'}"
+    if section == "valid":  # how long the licence lasts, not how long it takes to get
+        if p.validity:
+            return f"📅 Thời hạn hiệu lực: {p.validity}"
+        return (
+            f"📅 Thời hạn hiệu lực (giấy tờ được cấp dùng được bao lâu): {MISSING}.\n"
+            f"Bạn hỏi Sở (gõ /lienhe để xem địa chỉ, điện thoại) hoặc xem tại: {p.source_url}"
+        )
     raise ValueError(f"unknown section {section!r}")
 
 

@@ -38,6 +38,7 @@ class ProcedureRow(Base):
     legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
     conditions: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+    validity: Mapped[str | None] = mapped_column(Text)
     steps: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_url: Mapped[str] = mapped_column(Text)
     source_note: Mapped[str | None] = mapped_column(Text)

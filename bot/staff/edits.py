@@ -36,6 +36,7 @@ FIELD_LABELS: dict[str, str] = {
     "legal_basis": "Căn cứ pháp lý",
     "conditions": "Điều kiện",
     "result": "Kết quả",
+    "validity": "Thời hạn hiệu lực của kết quả",
     "steps": "Các bước",
     "aliases": "Cách hỏi khác",
     "source_url": "Nguồn (đường dẫn)",

@@ -166,6 +166,26 @@ async def test_editor_edit_is_saved_audited_and_answered_at_once(
     assert EDITOR in audit_page.text and KEY in audit_page.text
 
 
+async def test_a_validity_staff_add_answers_how_long_the_result_lasts(
+    staff: Staff, admin_runtime: Runtime
+) -> None:
+    asked = "giấy xác nhận khai báo máy x quang có hiệu lực bao lâu"
+    question = Incoming("console", "citizen", asked)
+    [before, _] = await admin_runtime.assistant.handle(question)
+    assert before.procedure_key == KEY and "Thời hạn hiệu lực" in before.text
+    assert "chưa cập nhật" in before.text.split("\n")[0]  # said so, not the processing time
+    assert (await staff.login(EDITOR, EDITOR_PASSWORD)).status_code == 302
+    row_id, form = await form_of(admin_runtime)
+    form["validity"] = "Không thời hạn, trừ khi thiết bị thay đổi"
+    response = await staff.post(f"/admin/procedure/edit/{row_id}", {**form, "save": "Save"})
+    assert response.status_code == 302, response.text
+    async with admin_runtime.sessionmaker() as session:
+        entry = (await session.scalars(select(AuditLog))).one()
+    assert set(entry.changes) == {"validity"}
+    [after, _] = await admin_runtime.assistant.handle(question)
+    assert after.text.startswith("📅 Thời hạn hiệu lực: Không thời hạn, trừ khi thiết bị thay đổi")
+
+
 @pytest.mark.parametrize(
     ("change", "field_label", "message"),
     [

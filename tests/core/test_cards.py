@@ -53,6 +53,16 @@ def test_few_fees_are_listed_and_unknown_amounts_give_no_range() -> None:
 
 def test_a_time_in_calendar_days_says_days_off_count() -> None:
     assert XRAY.processing_time.calendar_days == 25 and XRAY.processing_time.working_days is None
-    assert "⏱ Thời hạn: 25 ngày (tính cả ngày nghỉ)" in card_text(XRAY)
+    assert "⏱ Thời hạn giải quyết: 25 ngày (tính cả ngày nghỉ)" in card_text(XRAY)
     time = section_text(XRAY, "time")
     assert time.startswith("⏱ Thời hạn giải quyết: 25 ngày (tính cả ngày nghỉ)\n(25 ngày kể từ")
+
+
+def test_how_long_a_licence_lasts_is_not_how_long_it_takes_to_get() -> None:
+    assert XRAY.validity is None  # not sourced yet: said so, with where to ask
+    text = card_text(XRAY, "valid")
+    assert text.startswith("📅 Thời hạn hiệu lực (giấy tờ được cấp dùng được bao lâu): chưa")
+    assert "/lienhe" in text and XRAY.source_url in text
+    assert "⏱ Thời hạn giải quyết: 25 ngày" in text  # the processing time, named as such
+    known = XRAY.model_copy(update={"validity": "05 năm kể từ ngày cấp"})
+    assert section_text(known, "valid") == "📅 Thời hạn hiệu lực: 05 năm kể từ ngày cấp"

@@ -48,6 +48,7 @@ def row_to_procedure(row: ProcedureRow) -> Procedure:
         legal_basis=row.legal_basis,
         conditions=row.conditions,
         result=row.result,
+        validity=row.validity,
         steps=row.steps,
         aliases=[a.text for a in row.aliases],
         source_url=row.source_url,
@@ -73,6 +74,7 @@ def fill_row(row: ProcedureRow, procedure: Procedure) -> None:
     row.legal_basis = list(procedure.legal_basis)
     row.conditions = procedure.conditions
     row.result = procedure.result
+    row.validity = procedure.validity
     row.steps = list(procedure.steps)
     row.source_url = procedure.source_url
     row.source_note = procedure.source_note
