@@ -143,6 +143,9 @@ def test_filler_words_do_not_push_a_question_out_of_scope() -> None:
         # diacritics (without, it once offered X-ray, postal licence and an award)
         "xin cấp giấy phép vận chuyển chất phóng xạ",
         "xin cap giay phep van chuyen chat phong xa",
+        # a reissue of someone else's paper: choices of our reissues until the tenth session
+        "cấp lại chứng minh thư bị mất",
+        "làm lại bằng đại học bị mất",
     ],
 )
 def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> None:

@@ -27,6 +27,8 @@ OTHER_AGENCIES: tuple[str, ...] = (
     # civil status, residence, identity, justice, police
     "hộ chiếu",
     "căn cước",
+    "chứng minh thư",  # the identity card's old name
+    "chứng minh nhân dân",
     "khai sinh",
     "khai tử",
     "kết hôn",
@@ -64,6 +66,9 @@ OTHER_AGENCIES: tuple[str, ...] = (
     "mỹ phẩm",
     "an toàn thực phẩm",
     "mầm non",
+    "bằng đại học",  # diplomas: the school or the education department
+    "bằng tốt nghiệp",
+    "văn bằng",
     "lễ hội",
     "lữ hành",  # travel agencies: culture, sports and tourism
     "quảng cáo",
