@@ -18,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import browse, context, feedback, handoff, navigation, survey
 from bot.core.calendar import deadline, deadline_text, submission_time
-from bot.core.cards import ASPECT_TO_SECTION, card_text, contact_text, section_buttons
+from bot.core.cards import (
+    ASPECT_TO_SECTION,
+    card_text,
+    contact_text,
+    section_buttons,
+    unoffered_note,
+)
 from bot.core.matcher import Matcher, MatchResult, Thresholds
 from bot.core.messages import Button, Incoming, Reply, Turn
 from bot.core.navigation import as_int
@@ -200,7 +206,13 @@ class Assistant:
         if procedure is None:
             return Turn(tuple(self._no_answer(result, interaction_id)))
         asked = text if result.deadline else None
-        card = self.card(procedure, result.aspect, interaction_id, deadline_asked=asked)
+        card = self.card(
+            procedure,
+            result.aspect,
+            interaction_id,
+            deadline_asked=asked,
+            unoffered=result.unoffered,  # empty unless answered: then `procedure` is the best
+        )
         return Turn((card, survey.rating_request(interaction_id, procedure.key)))
 
     async def _write(self, record: TurnRecord) -> Recorded | None:
@@ -238,11 +250,16 @@ class Assistant:
         interaction_id: int | None,
         *,
         deadline_asked: str | None = None,
+        unoffered: frozenset[str] = frozenset(),
     ) -> Reply:
         """The answer card; `deadline_asked` is a question asking when the result will be
-        ready ("nộp thứ 6 thì bao giờ có?"): the date is worked out first."""
+        ready ("nộp thứ 6 thì bao giờ có?"): the date is worked out first; `unoffered`, the
+        changes asked that the procedure does not do (`MatchResult.unoffered`)."""
         lead = "time" if deadline_asked else ASPECT_TO_SECTION.get(aspect or "")
-        note = self._deadline_note(procedure, deadline_asked) if deadline_asked else None
+        notes = [self._deadline_note(procedure, deadline_asked)] if deadline_asked else []
+        if unoffered:
+            notes.append(unoffered_note(unoffered))
+        note = "\n".join(notes) or None
         buttons = section_buttons(procedure, exclude=lead) + self._ask_staff(interaction_id)
         return Reply(
             card_text(procedure, lead, note),

@@ -184,6 +184,19 @@ def section_buttons(p: Procedure, exclude: str | None = None) -> tuple[Button, .
     return tuple(buttons)
 
 
+CHANGE_WORDS = {"reissue": "cấp lại", "extend": "gia hạn", "amend": "sửa đổi, bổ sung"}
+
+
+def unoffered_note(changes: frozenset[str]) -> str:
+    """Said when the answer does not do the change asked ("mất giấy chứng nhận …" answered
+    with its first issue): the closest procedure, not a promise that it covers the case."""
+    asked = " hay ".join(CHANGE_WORDS[c] for c in sorted(changes))
+    return (
+        f"Lưu ý: thủ tục dưới đây không nói đến việc {asked}. "
+        "Bạn hỏi Sở (gõ /lienhe) để biết cần làm gì trong trường hợp của mình."
+    )
+
+
 def contact_text(agency: Agency) -> str:
     """How to reach the department; only the facts the knowledge base has."""
     lines = [f"🏛 {agency.name}"]

@@ -336,7 +336,14 @@ class Matcher(Doubts):
             round(in_scope, 4),
             by_context,
             compared,
+            self._unoffered(query, ranked[0].index) if outcome == "answer" else frozenset(),
         )
+
+    def _unoffered(self, query: Query, best: int) -> frozenset[str]:
+        """The changes asked when the answer offers none of them: "mất giấy chứng nhận chuyển
+        giao công nghệ" is answered with its first issue, there being no reissue to offer."""
+        missing = query.changes - self._actions[best].changes
+        return missing if missing == query.changes else frozenset()
 
     def _asked_aspect(
         self, analysis: Analysis, spans: Sequence[tuple[str, int, int]], best: int

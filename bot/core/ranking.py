@@ -125,6 +125,8 @@ class MatchResult:
     in_scope: float = 0.0  # calibrated probability that the question is about our procedures
     by_context: bool = False  # answered only because it is of the procedure under discussion
     compared: bool = False  # the question asks how the best two differ
+    # changes asked (reissue, extend, amend: bot.core.actions) that the answer does not offer
+    unoffered: frozenset[str] = frozenset()
 
     @property
     def best(self) -> Match | None:
