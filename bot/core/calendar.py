@@ -25,8 +25,9 @@ WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "t
 
 
 @lru_cache(maxsize=16)
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("VN", years=year)
+def _holidays(year: int) -> frozenset[date]:
+    # a plain set: the package's own lookup converts its key on every test
+    return frozenset(holidays.country_holidays("VN", years=year))
 
 
 def is_working_day(day: date) -> bool:
