@@ -59,6 +59,7 @@ def test_alias_finds_its_procedure_first(key: str, alias: str) -> None:
         ("thời hạn giải quyết cấp giấy phép bưu chính", "time"),
         ("hợp đồng chuyển giao công nghệ có giá trị 2 tỷ thì thẩm định mất bao lâu", "time"),
         ("giấy phép x quang hết hiệu lực", None),  # the extension, named
+        ("doanh nghiệp thành lập mấy năm thì được công nhận doanh nghiệp khcn", None),
     ],
 )
 def test_words_of_a_name_are_not_an_aspect(question: str, aspect: str | None) -> None:

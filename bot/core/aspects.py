@@ -24,7 +24,7 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     # How long the licence stays valid, before "time" (how long it takes to get it). Not
     # "hết hạn", "hết hiệu lực": those name the extension. See also `_VALIDITY_LEADS`.
-    "validity": ("hiệu lực", "có thời hạn", "thời hạn sử dụng", "mấy năm", "bao nhiêu năm"),
+    "validity": ("hiệu lực", "có thời hạn", "thời hạn sử dụng"),
     "time": (
         "thời hạn",
         "bao lâu",
@@ -142,22 +142,24 @@ def _changed_address(analysis: Analysis, start: int, end: int) -> bool:
     )
 
 
-# "có giá trị bao lâu", "dùng được mấy ngày": a time phrase right after one of these asks how
-# long the licence lasts, not how long it takes to get it.
+# "có giá trị bao lâu", "dùng được mấy năm": a duration right after one of these asks how long
+# the licence lasts, not how long it takes to get it. Not "mấy năm" alone: "thành lập mấy năm".
 _VALIDITY_LEADS = PhraseSet(
     ("lead", p) for p in ("giá trị", "dùng được", "sử dụng được", "còn hạn", "còn giá trị")
 )
+_YEARS = PhraseSet(("years", p) for p in ("mấy năm", "bao nhiêu năm"))
 _PRIORITY = {aspect: rank for rank, aspect in enumerate(ASPECT_PHRASES)}
 
 
 def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     """Every (aspect, start, end) phrase found in the question, in aspect priority order."""
     spans = [s for s in _ASPECTS.find(analysis) if not _changed_address(analysis, s[1], s[2])]
-    time_starts = {start: end for aspect, start, end in spans if aspect == "time"}
+    durations = [s for s in spans if s[0] == "time"] + _YEARS.find(analysis)
+    ends = {start: end for _, start, end in durations}
     validity = [
-        ("validity", start, time_starts[end])
+        ("validity", start, ends[end])
         for _, start, end in _VALIDITY_LEADS.find(analysis)
-        if end in time_starts
+        if end in ends
     ]
     return sorted(spans + validity, key=lambda span: _PRIORITY[span[0]])
 
