@@ -25,6 +25,7 @@ from bot.db import repo
 from bot.db.models import AuditLog, Feedback, Interaction, ProcedureRow
 from bot.staff import edits, unanswered
 from bot.staff.edits import EditRefused
+from bot.staff.missing_parts import missing_parts
 
 
 def _staff_name(request: Request) -> str:
@@ -247,15 +248,21 @@ class UnansweredView(BaseView):
     @expose("/unanswered", methods=["GET"], identity="unanswered")
     async def page(self, request: Request) -> Response:
         admin = self._admin_ref  # type: ignore[attr-defined]
+        assistant = admin.assistant
         async with admin.session_maker() as session:
             found = await unanswered.groups(session)
-        assistant = admin.assistant
+            gaps = await missing_parts(session, assistant.knowledge.procedures)
         procedures = sorted(assistant.knowledge.procedures, key=lambda p: p.name)
         rows = []
         for group in found:
             best = assistant.matcher.search(group.example).best
             rows.append({"group": group, "guess": best.procedure.key if best else None})
-        context = {"rows": rows, "procedures": procedures, "editor": is_editor(request)}
+        context = {
+            "rows": rows,
+            "gaps": gaps,
+            "procedures": procedures,
+            "editor": is_editor(request),
+        }
         return await self.templates.TemplateResponse(request, "tthc/unanswered.html", context)
 
     def _back(self, request: Request) -> Response:

@@ -9,9 +9,13 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 
+from bot.admin.forms import form_values
 from bot.channels.web import build_web_app, components
 from bot.config import Settings
+from bot.db import repo
+from bot.db.models import ProcedureRow
 from bot.runtime import Runtime, start
 from bot.staff import accounts
 
@@ -80,3 +84,19 @@ async def staff(admin_app) -> AsyncIterator[Staff]:  # type: ignore[no-untyped-d
     transport = httpx.ASGITransport(app=admin_app, client=("10.0.0.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Staff(client)
+
+
+KEY = "2.002131"  # Khai báo thiết bị X-quang chẩn đoán trong y tế, in the test knowledge
+
+
+async def row_of(runtime: Runtime, key: str = KEY) -> ProcedureRow:
+    async with runtime.sessionmaker() as session:
+        row = await session.scalar(select(ProcedureRow).where(ProcedureRow.key == key))
+        assert row is not None
+        return row
+
+
+async def form_of(runtime: Runtime, key: str = KEY) -> tuple[int, dict]:
+    """A procedure's row id and its edit form's values, as the admin page fills them."""
+    row = await row_of(runtime, key)
+    return row.id, form_values(repo.row_to_procedure(row))

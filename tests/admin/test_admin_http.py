@@ -8,34 +8,28 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.admin.forms import form_values
 from bot.channels.web import build_web_app, components
 from bot.config import Settings
 from bot.core.messages import Incoming
 from bot.db import repo
-from bot.db.models import AuditLog, LoginFailure, ProcedureRow
+from bot.db.models import AuditLog, LoginFailure
 from bot.runtime import Runtime, start
 
-from .conftest import EDITOR, EDITOR_PASSWORD, VIEWER, VIEWER_PASSWORD, Staff
-
-KEY = "2.002131"  # Khai báo thiết bị X-quang chẩn đoán trong y tế
+from .conftest import (
+    EDITOR,
+    EDITOR_PASSWORD,
+    KEY,
+    VIEWER,
+    VIEWER_PASSWORD,
+    Staff,
+    form_of,
+    row_of,
+)
 
 
 def login_error(response: httpx.Response) -> str:
     found = re.search(r'id="login-error">([^<]*)<', response.text)
     return found.group(1) if found else ""
-
-
-async def row_of(runtime: Runtime, key: str = KEY) -> ProcedureRow:
-    async with runtime.sessionmaker() as session:
-        row = await session.scalar(select(ProcedureRow).where(ProcedureRow.key == key))
-        assert row is not None
-        return row
-
-
-async def form_of(runtime: Runtime, key: str = KEY) -> tuple[int, dict]:
-    row = await row_of(runtime, key)
-    return row.id, form_values(repo.row_to_procedure(row))
 
 
 async def audit_count(runtime: Runtime) -> int:

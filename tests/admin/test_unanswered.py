@@ -10,9 +10,8 @@ from bot.core.messages import Incoming
 from bot.db.models import AuditLog, UnansweredDismissal
 from bot.runtime import Runtime
 
-from .conftest import EDITOR, EDITOR_PASSWORD, VIEWER, VIEWER_PASSWORD, Staff
+from .conftest import EDITOR, EDITOR_PASSWORD, KEY, VIEWER, VIEWER_PASSWORD, Staff, form_of
 
-KEY = "2.002131"
 ASKED = [
     "xin cấp thẻ đo liều cá nhân",
     "Xin cap the do lieu ca nhan",
@@ -77,3 +76,29 @@ async def test_dismissed_group_leaves_until_asked_again_and_viewers_cannot_act(
     assert "mua vé xem bóng đá" not in (await staff.get("/admin/unanswered")).text
     await ask(admin_runtime, "mua vé xem bóng đá ở đâu", "someone-else")
     assert groups((await staff.get("/admin/unanswered")).text) == [("mua vé xem bóng đá ở đâu", 1)]
+
+
+def missing(html: str) -> list[tuple[str, int]]:
+    table = html.split('id="missing-parts"')[1] if 'id="missing-parts"' in html else ""
+    rows = re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]+)</td>\s*<td>(\d+)</td>", table)
+    return [(part, int(count)) for part, count in rows]
+
+
+async def test_parts_asked_but_missing_are_listed_until_staff_fill_them(
+    staff: Staff, admin_runtime: Runtime
+) -> None:
+    """Answered, but with "chưa cập nhật": the declaration has no steps nor validity on file."""
+    await ask(admin_runtime, "khai báo máy x quang gồm các bước nào", "a")
+    await ask(admin_runtime, "các bước khai báo máy x quang", "b")
+    await ask(admin_runtime, "giấy xác nhận khai báo máy x quang có hiệu lực bao lâu", "c")
+    await ask(admin_runtime, "khai báo máy x quang lệ phí bao nhiêu", "d")  # on file
+    assert (await staff.login(EDITOR, EDITOR_PASSWORD)).status_code == 302
+    page = await staff.get("/admin/unanswered")
+    assert missing(page.text) == [("Các bước", 2), ("Thời hạn hiệu lực của kết quả", 1)]
+    assert groups(page.text.split('id="missing-parts"')[0]) == []  # all three were answered
+    row_id, form = await form_of(admin_runtime, KEY)
+    form["steps"] = "Nộp phiếu khai báo\nNhận giấy xác nhận"
+    response = await staff.post(f"/admin/procedure/edit/{row_id}", {**form, "save": "Save"})
+    assert response.status_code == 302, response.text
+    after = await staff.get("/admin/unanswered")
+    assert missing(after.text) == [("Thời hạn hiệu lực của kết quả", 1)]
