@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import browse, context, feedback, handoff, navigation, survey
-from bot.core.calendar import deadline, deadline_text, submission_time
+from bot.core.calendar import deadline_note
 from bot.core.cards import (
     ASPECT_TO_SECTION,
     card_text,
@@ -55,7 +55,6 @@ COMPARED = (
     "Đây là các thủ tục bạn muốn so sánh. Hãy chọn từng thủ tục để xem hồ sơ, thời hạn, "
     "lệ phí và nơi nộp của thủ tục đó:"
 )
-NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật bằng số ngày."
 
 
 class Assistant:
@@ -256,7 +255,10 @@ class Assistant:
         ready ("nộp thứ 6 thì bao giờ có?"): the date is worked out first; `unoffered`, the
         changes asked that the procedure does not do (`MatchResult.unoffered`)."""
         lead = "time" if deadline_asked else ASPECT_TO_SECTION.get(aspect or "")
-        notes = [self._deadline_note(procedure, deadline_asked)] if deadline_asked else []
+        notes = []
+        if deadline_asked:
+            counted = procedure.processing_time.counted
+            notes.append(deadline_note(counted, deadline_asked, self.clock()))
         if unoffered:
             notes.append(unoffered_note(unoffered))
         note = "\n".join(notes) or None
@@ -269,14 +271,6 @@ class Assistant:
             procedure_key=procedure.key,
             interaction_id=interaction_id,
         )
-
-    def _deadline_note(self, procedure: Procedure, asked: str) -> str:
-        if (counted := procedure.processing_time.counted) is None:
-            return NO_DAYS
-        days, calendar = counted
-        now = self.clock()
-        submitted = submission_time(asked, now)
-        return deadline_text(deadline(submitted, days, calendar), planned=submitted != now)
 
     def fallback(self, interaction_id: int | None) -> Reply:
         agency = self.knowledge.agency

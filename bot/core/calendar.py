@@ -150,3 +150,16 @@ def deadline_text(d: Deadline, planned: bool = False) -> str:
     )
     lines.append(f"({counted}; hồ sơ phải hợp lệ, cơ quan có thể yêu cầu bổ sung.)")
     return "\n".join(lines)
+
+
+NO_DAYS = "📅 Chưa tính được ngày có kết quả vì thời hạn chưa được cập nhật bằng số ngày."
+
+
+def deadline_note(counted: tuple[int, bool] | None, asked: str, now: datetime) -> str:
+    """The answer to "nộp (thứ 6) thì bao giờ có?" for a processing time of `counted` (days,
+    in calendar days: `ProcessingTime.counted`), or why it cannot be worked out."""
+    if counted is None:
+        return NO_DAYS
+    days, calendar = counted
+    submitted = submission_time(asked, now)
+    return deadline_text(deadline(submitted, days, calendar), planned=submitted != now)
