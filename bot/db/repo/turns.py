@@ -7,24 +7,34 @@ turns share their round trips (`GroupCommit`): one SELECT reads every waiting tu
 conversation, and one transaction of three statements writes every waiting turn (up to 500
 at a time; measured in bench/README.md, load benchmark). Rows are written in key order,
 so two replicas' batches never wait on each other in a cycle.
+
+What a batch writes is worked out once (the functions below); the statements run through
+SQLAlchemy Core on SQLite, and on asyncpg itself on PostgreSQL (`turns_postgres`).
 """
 
 from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, partial
+from typing import Any, TypeVar
 
+from asyncpg import Connection as AsyncpgConnection
 from sqlalchemy import Connection, bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.batches import Batches
 from bot.db.batching import GroupCommit
 from bot.db.models import Conversation, Interaction, utcnow
+from bot.db.repo import turns_postgres as postgres
 from bot.db.repo.channels import claim_statement
 from bot.db.repo.conversation import ConversationState, upsert_conversation
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
 
 
 class Ref(enum.Enum):
@@ -59,11 +69,17 @@ class Turns:
     """Conversations read and turns written in batches (see the module's docstring)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        # Core connections of the sessions' engine: the ORM session's bookkeeping would cost
-        # more than the statements themselves, every batch
-        self._batches = Batches(sessionmaker.kw["bind"])
-        self._reads = GroupCommit(partial(self._batches.read, _read_conversations))
-        self._writes = GroupCommit(partial(self._batches.write, _write_turns))
+        engine: AsyncEngine = sessionmaker.kw["bind"]
+        self._batches: Batches | None = None
+        if engine.dialect.name == "postgresql":
+            self._reads = GroupCommit(partial(_on_driver, engine, _read_postgres))
+            self._writes = GroupCommit(partial(_on_driver, engine, _write_postgres))
+        else:
+            # Core connections: the ORM session's bookkeeping would cost more than the
+            # statements themselves, every batch
+            self._batches = Batches(engine)
+            self._reads = GroupCommit(partial(self._batches.read, _read_conversations))
+            self._writes = GroupCommit(partial(self._batches.write, _write_turns))
 
     async def conversation(self, user_key: str) -> ConversationState | None:
         return await self._reads(user_key)
@@ -72,65 +88,58 @@ class Turns:
         return await self._writes(turn)
 
     def close(self) -> None:
-        self._batches.close()
+        if self._batches is not None:
+            self._batches.close()
 
 
-def _read_conversations(
-    connection: Connection, user_keys: Sequence[str]
-) -> list[ConversationState | None]:
-    rows = connection.execute(_select_conversations(), {"keys": list(user_keys)})
-    found = {row.user_key: ConversationState(**row._mapping) for row in rows}
-    return [found.get(key) for key in user_keys]
+# ---------------------------------------------------------------- what a batch writes
 
 
-def _write_turns(connection: Connection, turns: Sequence[TurnRecord]) -> list[Recorded]:
-    claimed = _claim(connection, turns)
-    recording = [t for t, ok in zip(turns, claimed, strict=True) if ok and t.interaction]
-    ids = iter(_insert_interactions(connection, recording))
-    new_ids = [
-        next(ids) if ok and turn.interaction else None
-        for turn, ok in zip(turns, claimed, strict=True)
-    ]
-    _update_conversations(connection, turns, claimed, new_ids)
-    return [Recorded(*written) for written in zip(claimed, new_ids, strict=True)]
+def _claim_keys(turns: Sequence[TurnRecord]) -> list[tuple[str, str]]:
+    """The delivery ids to insert, in key order."""
+    return sorted({(t.channel, t.event_id) for t in turns if t.event_id is not None})
 
 
-def _claim(connection: Connection, turns: Sequence[TurnRecord]) -> list[bool]:
-    """Insert the delivery ids; a turn is claimed when its insert landed (the first of the
-    batch for an id delivered twice) or it has no id."""
-    keys = sorted({(t.channel, t.event_id) for t in turns if t.event_id is not None})
-    won: set[tuple[str, str | None]] = set()
-    if keys:
-        params = [{"channel": channel, "event_id": event_id} for channel, event_id in keys]
-        rows = connection.execute(claim_statement(connection.dialect.name), params)
-        won = {(row.channel, row.event_id) for row in rows}
-    claimed = []
+def _claimed(turns: Sequence[TurnRecord], won: set[tuple[str, str]]) -> list[bool]:
+    """A turn is claimed when its insert landed (the first of the batch for an id delivered
+    twice) or it has no id."""
+    won, claimed = set(won), []
     for turn in turns:
         key = (turn.channel, turn.event_id)
         claimed.append(turn.event_id is None or key in won)
-        won.discard(key)
+        won.discard(key)  # type: ignore[arg-type]
     return claimed
 
 
-def _insert_interactions(connection: Connection, turns: Sequence[TurnRecord]) -> list[int]:
-    if not turns:
-        return []
-    params = [
-        {"channel": t.channel, "user_key": t.user_key, "created_at": utcnow(), **t.interaction}
-        for t in turns
-        if t.interaction
+def _interactions(
+    turns: Sequence[TurnRecord], claimed: Sequence[bool], now: datetime
+) -> list[dict[str, object]]:
+    return [
+        {"channel": t.channel, "user_key": t.user_key, "created_at": now, **t.interaction}
+        for t, ok in zip(turns, claimed, strict=True)
+        if ok and t.interaction
     ]
-    result = connection.execute(_insert_interaction(), params)
-    return list(result.scalars())
 
 
-def _update_conversations(
-    connection: Connection,
+def _new_ids(
+    turns: Sequence[TurnRecord], claimed: Sequence[bool], ids: Sequence[int]
+) -> list[int | None]:
+    """Each turn's new interaction id, if it recorded one."""
+    given = iter(ids)
+    return [
+        next(given) if ok and turn.interaction else None
+        for turn, ok in zip(turns, claimed, strict=True)
+    ]
+
+
+def _conversations(
     turns: Sequence[TurnRecord],
     claimed: Sequence[bool],
     new_ids: Sequence[int | None],
-) -> None:
-    """One upsert per user, a user's turns applied in order; one statement per column set."""
+    now: datetime,
+) -> dict[frozenset[str], list[dict[str, object]]]:
+    """One row per user, a user's turns applied in order, grouped by the columns they set
+    besides user_key (one statement per group)."""
     changes: dict[str, dict[str, object]] = defaultdict(dict)
     for turn, ok, new_id in zip(turns, claimed, new_ids, strict=True):
         if ok and turn.conversation:
@@ -139,13 +148,79 @@ def _update_conversations(
                 for name, value in turn.conversation.items()
             }
     by_columns: dict[frozenset[str], list[dict[str, object]]] = defaultdict(list)
-    now = utcnow()
     for user_key in sorted(changes):
         values = changes[user_key] | {"updated_at": now}
         by_columns[frozenset(values)].append({"user_key": user_key, **values})
-    dialect = connection.dialect.name
-    for columns, rows in by_columns.items():
+    return by_columns
+
+
+def _recorded(claimed: Sequence[bool], new_ids: Sequence[int | None]) -> list[Recorded]:
+    return [Recorded(*written) for written in zip(claimed, new_ids, strict=True)]
+
+
+# ---------------------------------------------------------------- SQLAlchemy Core (SQLite)
+
+
+def _read_conversations(
+    connection: Connection, user_keys: Sequence[str]
+) -> list[ConversationState | None]:
+    rows = connection.execute(_select_conversations(), {"keys": list(user_keys)})
+    return _in_order(user_keys, (row._mapping for row in rows))
+
+
+def _write_turns(connection: Connection, turns: Sequence[TurnRecord]) -> list[Recorded]:
+    now, dialect = utcnow(), connection.dialect.name
+    keys = _claim_keys(turns)
+    won = set()
+    if keys:
+        params = [{"channel": channel, "event_id": event_id} for channel, event_id in keys]
+        won = {tuple(row) for row in connection.execute(claim_statement(dialect), params)}
+    claimed = _claimed(turns, won)
+    interactions = _interactions(turns, claimed, now)
+    ids = []
+    if interactions:
+        ids = list(connection.execute(_insert_interaction(), interactions).scalars())
+    new_ids = _new_ids(turns, claimed, ids)
+    for columns, rows in _conversations(turns, claimed, new_ids, now).items():
         connection.execute(upsert_conversation(dialect, columns), rows)
+    return _recorded(claimed, new_ids)
+
+
+# ---------------------------------------------------------------- asyncpg (PostgreSQL)
+
+
+async def _on_driver(
+    engine: AsyncEngine, work: Callable[[AsyncpgConnection, Arg], Awaitable[Result]], arg: Arg
+) -> Result:
+    """`work` on the asyncpg connection of one of the engine's pooled connections."""
+    async with engine.connect() as connection:
+        pooled = await connection.get_raw_connection()
+        return await work(pooled.driver_connection, arg)
+
+
+async def _read_postgres(
+    driver: AsyncpgConnection, user_keys: Sequence[str]
+) -> list[ConversationState | None]:
+    return _in_order(user_keys, await postgres.select_conversations(driver, user_keys))
+
+
+async def _write_postgres(driver: AsyncpgConnection, turns: Sequence[TurnRecord]) -> list[Recorded]:
+    now = utcnow()
+    async with driver.transaction():
+        won = await postgres.claim(driver, _claim_keys(turns), now)
+        claimed = _claimed(turns, won)
+        ids = await postgres.insert_interactions(driver, _interactions(turns, claimed, now))
+        new_ids = _new_ids(turns, claimed, ids)
+        for columns, rows in _conversations(turns, claimed, new_ids, now).items():
+            await postgres.upsert_conversations(driver, columns, rows)
+    return _recorded(claimed, new_ids)
+
+
+def _in_order(
+    user_keys: Sequence[str], rows: Iterable[Mapping[str, Any]]
+) -> list[ConversationState | None]:
+    found = {row["user_key"]: ConversationState(**row) for row in rows}
+    return [found.get(key) for key in user_keys]
 
 
 @cache
