@@ -45,6 +45,7 @@ from bot.core.ranking import (
     score,
     sibling_does_it_better,
     tied_with_best,
+    variant_fit,
 )
 from bot.core.smalltalk import asks_status, detect_contact, detect_smalltalk
 from bot.core.text import Analysis, teencode_variant, without_repeats
@@ -174,9 +175,6 @@ class Matcher(Doubts):
             self._actions[index].mismatch(query.changes),
         )
 
-    def score(self, c: Candidate, weights: Weights | None = None) -> float:
-        return score(c, weights or self.weights)
-
     def _candidates(self, query: Query) -> list[int]:
         """Procedures sharing the most idf weight with the question (cheap first pass)."""
         scores: dict[int, float] = defaultdict(float)
@@ -215,9 +213,11 @@ class Matcher(Doubts):
     ) -> list[Candidate]:
         """Score, then score again with contrast: among the closest rivals, a word only one of
         them knows ("mất" for cấp lại) decides more than a word they all know ("x quang")."""
+        w = weights or self.weights
+        fit = {c.index: variant_fit(c, w) for c in candidates}  # the same in both passes
         for c in candidates:
             c.contrast = c.missing = 0.0
-            c.score = self.score(c, weights)
+            c.score = score(c, w, fit[c.index])
         ranked = sorted(candidates, key=lambda c: -c.score)
         rivals = ranked[:RIVALS]
         if not rivals:
@@ -233,7 +233,7 @@ class Matcher(Doubts):
             c.missing = missing.get(c.index, 0.0)
             if c.action and not sibling_does_it_better(c, rivals, names):
                 c.action = 0.0
-            c.score = self.score(c, weights)
+            c.score = score(c, w, fit[c.index])
         return sorted(ranked, key=lambda c: -c.score)
 
     def decision_features(self, query: Query, ranked: Sequence[Candidate]) -> list[float]:

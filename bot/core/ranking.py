@@ -83,12 +83,16 @@ class Candidate:
     missing: float = 0.0
 
 
-def score(c: Candidate, w: Weights) -> float:
-    """A candidate's ranking score: its features weighted, with its best name or alias."""
-    best_variant = max(
+def variant_fit(c: Candidate, w: Weights) -> float:
+    """How well the candidate's best name or alias fits the question."""
+    return max(
         (w.variant_recall * r + w.variant_precision * p + w.fuzzy * f for r, p, f in c.variants),
         default=0.0,
     )
+
+
+def score(c: Candidate, w: Weights, fit: float) -> float:
+    """A candidate's ranking score: its features weighted, with its `variant_fit`."""
     return (
         w.recall * c.recall
         + w.bigrams * c.bigrams
@@ -96,7 +100,7 @@ def score(c: Candidate, w: Weights) -> float:
         + w.contrast * c.contrast
         - w.missing * c.missing
         - w.action * c.action
-        + best_variant
+        + fit
     )
 
 
