@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, event, func, select, text
 
 from bot.config import Settings
+from bot.core.context import aware
 from bot.db import repo
 from bot.db.models import Feedback, Interaction, ProcedureRow, utcnow
 from bot.db.repo.turns import THIS_INTERACTION, Recorded, TurnRecord, Turns
@@ -142,14 +144,16 @@ async def test_concurrent_turns_are_written_together_once_each(settings: Setting
         )
         assert u2 is None and u1 == u1_again and u1 is not None
         assert (u1.procedure_key, u1.interaction_id) == ("2.002131", first)
+        assert aware(u1.context_at) == answer["context_at"]  # stored as SQLAlchemy stores it
         assert (u1.pending, u1.pending_interaction_id) == ("refine", second)
         async with sessionmaker() as session:
             rows = (await session.execute(select(Interaction).order_by(Interaction.id))).scalars()
-            stored = [(i.id, i.channel, i.user_key, i.outcome) for i in rows]
+            stored = [(i.id, i.channel, i.user_key, i.outcome, aware(i.created_at)) for i in rows]
         assert stored == [
-            (first, "telegram", "u1", "answer"),
-            (second, "telegram", "u1", "clarify"),
+            (first, "telegram", "u1", "answer", stored[0][-1]),
+            (second, "telegram", "u1", "clarify", stored[0][-1]),  # one batch, one time
         ]
+        assert abs(stored[0][-1] - answer["context_at"]) < timedelta(minutes=1)
     finally:
         event.remove(Engine, "commit", count)
         turns.close()

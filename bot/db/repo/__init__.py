@@ -2,7 +2,7 @@
 
 One module per concern; everything is re-exported here, so callers write `repo.<name>`. The
 exception is the hot path, `turns.Turns`: it batches concurrent questions' reads and writes
-in sessions of its own (group commit).
+on connections of its own, in plain SQL on the driver (group commit).
 """
 
 from bot.db.repo.channels import (

@@ -8,8 +8,9 @@ conversation, and one transaction of three statements writes every waiting turn 
 at a time; measured in bench/README.md, load benchmark). Rows are written in key order,
 so two replicas' batches never wait on each other in a cycle.
 
-What a batch writes is worked out once (the functions below); the statements run through
-SQLAlchemy Core on SQLite, and on asyncpg itself on PostgreSQL (`turns_postgres`).
+What a batch writes is worked out here, once for both databases; its statements are plain
+SQL on the driver's own connection (`turns_sqlite`, `turns_postgres`): through SQLAlchemy
+they cost several times the CPU (bench/README.md, eleventh session).
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache, partial
+from functools import partial
 from typing import Any, TypeVar
 
 from asyncpg import Connection as AsyncpgConnection
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.batches import Batches
 from bot.db.batching import GroupCommit
-from bot.db.models import Conversation, Interaction, utcnow
+from bot.db.models import utcnow
 from bot.db.repo import turns_postgres as postgres
-from bot.db.repo.channels import claim_statement
-from bot.db.repo.conversation import ConversationState, upsert_conversation
+from bot.db.repo import turns_sqlite as sqlite
+from bot.db.repo.conversation import ConversationState
 
 Arg = TypeVar("Arg")
 Result = TypeVar("Result")
@@ -72,11 +73,10 @@ class Turns:
         engine: AsyncEngine = sessionmaker.kw["bind"]
         self._batches: Batches | None = None
         if engine.dialect.name == "postgresql":
-            self._reads = GroupCommit(partial(_on_driver, engine, _read_postgres))
-            self._writes = GroupCommit(partial(_on_driver, engine, _write_postgres))
+            self._reads = GroupCommit(partial(_on_asyncpg, engine, _read_postgres))
+            self._writes = GroupCommit(partial(_on_asyncpg, engine, _write_postgres))
         else:
-            # Core connections: the ORM session's bookkeeping would cost more than the
-            # statements themselves, every batch
+            # SQLite: a batch in one hand-off to a thread (`Batches`)
             self._batches = Batches(engine)
             self._reads = GroupCommit(partial(self._batches.read, _read_conversations))
             self._writes = GroupCommit(partial(self._batches.write, _write_turns))
@@ -158,38 +158,38 @@ def _recorded(claimed: Sequence[bool], new_ids: Sequence[int | None]) -> list[Re
     return [Recorded(*written) for written in zip(claimed, new_ids, strict=True)]
 
 
-# ---------------------------------------------------------------- SQLAlchemy Core (SQLite)
+def _in_order(
+    user_keys: Sequence[str], rows: Iterable[Mapping[str, Any]]
+) -> list[ConversationState | None]:
+    found = {row["user_key"]: ConversationState(**row) for row in rows}
+    return [found.get(key) for key in user_keys]
+
+
+# ---------------------------------------------------------------- sqlite3 (SQLite)
 
 
 def _read_conversations(
     connection: Connection, user_keys: Sequence[str]
 ) -> list[ConversationState | None]:
-    rows = connection.execute(_select_conversations(), {"keys": list(user_keys)})
-    return _in_order(user_keys, (row._mapping for row in rows))
+    dbapi = connection.connection.dbapi_connection
+    return _in_order(user_keys, sqlite.select_conversations(dbapi, user_keys))
 
 
 def _write_turns(connection: Connection, turns: Sequence[TurnRecord]) -> list[Recorded]:
-    now, dialect = utcnow(), connection.dialect.name
-    keys = _claim_keys(turns)
-    won = set()
-    if keys:
-        params = [{"channel": channel, "event_id": event_id} for channel, event_id in keys]
-        won = {tuple(row) for row in connection.execute(claim_statement(dialect), params)}
-    claimed = _claimed(turns, won)
-    interactions = _interactions(turns, claimed, now)
-    ids = []
-    if interactions:
-        ids = list(connection.execute(_insert_interaction(), interactions).scalars())
+    """In the transaction `connection` is in (`Batches.write`)."""
+    now, dbapi = utcnow(), connection.connection.dbapi_connection
+    claimed = _claimed(turns, sqlite.claim(dbapi, _claim_keys(turns), now))
+    ids = sqlite.insert_interactions(dbapi, _interactions(turns, claimed, now))
     new_ids = _new_ids(turns, claimed, ids)
     for columns, rows in _conversations(turns, claimed, new_ids, now).items():
-        connection.execute(upsert_conversation(dialect, columns), rows)
+        sqlite.upsert_conversations(dbapi, columns, rows)
     return _recorded(claimed, new_ids)
 
 
 # ---------------------------------------------------------------- asyncpg (PostgreSQL)
 
 
-async def _on_driver(
+async def _on_asyncpg(
     engine: AsyncEngine, work: Callable[[AsyncpgConnection, Arg], Awaitable[Result]], arg: Arg
 ) -> Result:
     """`work` on the asyncpg connection of one of the engine's pooled connections."""
@@ -207,28 +207,9 @@ async def _read_postgres(
 async def _write_postgres(driver: AsyncpgConnection, turns: Sequence[TurnRecord]) -> list[Recorded]:
     now = utcnow()
     async with driver.transaction():
-        won = await postgres.claim(driver, _claim_keys(turns), now)
-        claimed = _claimed(turns, won)
+        claimed = _claimed(turns, await postgres.claim(driver, _claim_keys(turns), now))
         ids = await postgres.insert_interactions(driver, _interactions(turns, claimed, now))
         new_ids = _new_ids(turns, claimed, ids)
         for columns, rows in _conversations(turns, claimed, new_ids, now).items():
             await postgres.upsert_conversations(driver, columns, rows)
     return _recorded(claimed, new_ids)
-
-
-def _in_order(
-    user_keys: Sequence[str], rows: Iterable[Mapping[str, Any]]
-) -> list[ConversationState | None]:
-    found = {row["user_key"]: ConversationState(**row) for row in rows}
-    return [found.get(key) for key in user_keys]
-
-
-@cache
-def _select_conversations():  # type: ignore[no-untyped-def]
-    table = Conversation.__table__
-    return select(table).where(table.c.user_key.in_(bindparam("keys", expanding=True)))
-
-
-@cache
-def _insert_interaction():  # type: ignore[no-untyped-def]
-    return insert(Interaction).returning(Interaction.id, sort_by_parameter_order=True)
