@@ -27,9 +27,13 @@ _EVENTS: Table = InboundEvent.__table__  # type: ignore[assignment]
 _INTERACTIONS: Table = Interaction.__table__  # type: ignore[assignment]
 
 
+def _sql_type(table: Table, name: str) -> str:
+    return table.c[name].type.compile(dialect=_DIALECT)
+
+
 def _arrays(table: Table, columns: Sequence[str]) -> str:
     """`unnest($1::VARCHAR(64)[], $2::…[])`: one typed array parameter per column."""
-    types = (table.c[name].type.compile(dialect=_DIALECT) for name in columns)
+    types = (_sql_type(table, name) for name in columns)
     return "unnest(" + ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, 1)) + ")"
 
 
@@ -41,12 +45,12 @@ def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[li
 
 _SELECT_CONVERSATIONS = (
     f"SELECT {', '.join(c.name for c in _CONVERSATIONS.c)} FROM {_CONVERSATIONS.name}"
-    f" WHERE user_key = ANY($1::{_CONVERSATIONS.c.user_key.type.compile(dialect=_DIALECT)}[])"
+    f" WHERE user_key = ANY($1::{_sql_type(_CONVERSATIONS, 'user_key')}[])"
 )
 
 _CLAIM = (
     f"INSERT INTO {_EVENTS.name} (channel, event_id, received_at)"
-    f" SELECT channel, event_id, $3::{_EVENTS.c.received_at.type.compile(dialect=_DIALECT)}"
+    f" SELECT channel, event_id, $3::{_sql_type(_EVENTS, 'received_at')}"
     f" FROM {_arrays(_EVENTS, ['channel', 'event_id'])}"
     " AS t(channel, event_id)"
     " ON CONFLICT (channel, event_id) DO NOTHING RETURNING channel, event_id"
