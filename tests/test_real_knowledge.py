@@ -133,6 +133,17 @@ def test_filler_words_do_not_push_a_question_out_of_scope() -> None:
 
 @pytest.mark.parametrize(
     "question",
+    ["phong kham em mua them 1 may x quang nua", "phòng khám mua thêm một máy x quang nữa"],
+)
+def test_nua_at_the_end_is_a_filler_not_an_unknown_subject(question: str) -> None:
+    """"nữa" ("one more") once left the question as unknown as a foreign subject: fallback."""
+    result = MATCHER.search(question)
+    assert result.outcome != "fallback"
+    assert [m.procedure.code for m in result.matches[:2]] == ["2.002383", "2.002131"]
+
+
+@pytest.mark.parametrize(
+    "question",
     [
         "cấp lại giấy chứng nhận quyền sử dụng đất bị mất",
         "gia han giay phep lao dong cho chuyen gia",

@@ -29,14 +29,14 @@ FILLERS = frozenset(
     """ạ à ơi nhé nha hả vậy thế nào sao gì làm cho em anh chị mình tôi tớ cháu bác cô chú
     ad admin hỏi xin muốn cần được đc không có là thì mà với của và để ở thủ tục tthc
     phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn lạng sơn sở ai nào về
-    còn con nếu""".split()  # "còn hết hạn thì sao?", "con (cháu) hỏi …"
+    còn con nếu nữa""".split()  # "còn hết hạn thì sao?", "con (cháu) hỏi …"
 )
 NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
     tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi ve
-    roi con neu""".split()  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại)
+    roi con neu nua""".split()  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại)
 )
 
 
