@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import browse, context, feedback, handoff, navigation, survey
-from bot.core.calendar import deadline_note
+from bot.core.calendar import TIMEZONE, deadline_note, warm
 from bot.core.cards import (
     ASPECT_TO_SECTION,
     card_text,
@@ -83,6 +83,7 @@ class Assistant:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.turns = Turns(sessionmaker)
         self.reload(knowledge)
+        warm(self.clock().astimezone(TIMEZONE).date())
 
     def reload(self, knowledge: KnowledgeBase) -> None:
         """Swap in a new knowledge base (the index is rebuilt before the swap)."""

@@ -30,6 +30,13 @@ def _holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("VN", years=year))
 
 
+def warm(today: date) -> None:
+    """Load the calendars a deadline from `today` may cross now, at start-up: the first call
+    builds the lunar holidays (Tết) and costs ~50 ms, too much for a citizen's first question."""
+    for year in (today.year, today.year + 1):
+        _holidays(year)
+
+
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 

@@ -6,14 +6,17 @@ from datetime import date, datetime, time
 
 import pytest
 
+from bot.config import Settings
 from bot.core.calendar import (
     TIMEZONE,
+    _holidays,
     add_working_days,
     deadline,
     deadline_text,
     is_working_day,
     submission_time,
 )
+from bot.runtime import start
 
 
 def local(*args: int) -> datetime:
@@ -98,3 +101,16 @@ def test_a_named_day_is_said_back() -> None:
     text = deadline_text(deadline(friday, 5), planned=True)
     assert text.startswith("📅 Nếu nộp đủ hồ sơ vào thứ Sáu, 04/12/2026, dự kiến có kết quả vào")
     assert "vào ngày nghỉ" not in text and "thứ Sáu, 11/12/2026" in text  # a working day
+
+
+async def test_start_up_loads_the_holidays_a_deadline_may_cross(settings: Settings) -> None:
+    """Not the first citizen asking a deadline: building Tết's dates takes ~50 ms."""
+    _holidays.cache_clear()
+    runtime = await start(settings)
+    try:
+        loaded = _holidays.cache_info()
+        this_year = datetime.now(TIMEZONE).year
+        _holidays(this_year), _holidays(this_year + 1)
+        assert loaded.currsize == 2 and _holidays.cache_info().misses == loaded.misses
+    finally:
+        await runtime.close()
