@@ -158,3 +158,78 @@ async def test_concurrent_turns_are_written_together_once_each(settings: Setting
         event.remove(Engine, "commit", count)
         turns.close()
         await engine.dispose()
+
+
+async def test_turns_of_different_users_are_written_together(settings: Settings) -> None:
+    """The common batch, every turn another user's (on PostgreSQL one statement): deliveries
+    claimed or already taken, new interactions' ids in the right conversation columns, a
+    new conversation and a changed one whose other columns stay, all in one transaction."""
+    engine, sessionmaker = await open_database(settings)
+    turns = Turns(sessionmaker)
+    asked = {"question": "q", "normalized": "q", "outcome": "answer", "aspect": None}
+    context_at, until = utcnow(), utcnow() + timedelta(minutes=30)
+    try:
+        before = await turns.record(
+            TurnRecord("telegram", "1", "u1", asked, {"procedure_key": "old", "pending": "x"})
+        )
+        await turns.record(TurnRecord("telegram", "9", "u0"))  # takes delivery 9
+        written = await asyncio.gather(
+            turns.record(
+                TurnRecord(
+                    "telegram",
+                    "10",
+                    "u1",
+                    asked,
+                    {"procedure_key": "2.002131", "interaction_id": THIS_INTERACTION},
+                )
+            ),
+            turns.record(TurnRecord("telegram", "9", "u2", asked, {"pending": "lost"})),
+            turns.record(TurnRecord("zalo", "10", "u3", None, {"pending": "part:fee"})),
+            turns.record(
+                TurnRecord(
+                    "telegram",
+                    None,
+                    "u4",
+                    asked | {"outcome": "clarify"},
+                    {"pending_interaction_id": THIS_INTERACTION, "pending_until": until},
+                )
+            ),
+            turns.record(TurnRecord("telegram", "11", "u5", asked | {"aspect": "fee"})),
+        )
+        ids = [w.interaction_id for w in written]
+        assert [w.claimed for w in written] == [True, False, True, True, True]
+        assert ids[1] is None and ids[2] is None
+        assert before.interaction_id is not None
+        assert before.interaction_id < ids[0] < ids[3] < ids[4]  # type: ignore[operator]
+
+        u1, u2, u3, u4, u5 = await asyncio.gather(
+            *(turns.conversation(f"u{i}") for i in range(1, 6))
+        )
+        assert u1 is not None and u3 is not None and u4 is not None
+        assert (u1.procedure_key, u1.interaction_id, u1.pending) == ("2.002131", ids[0], "x")
+        assert u2 is None and u5 is None
+        assert (u3.pending, u3.procedure_key, u3.interaction_id) == ("part:fee", None, None)
+        assert (u4.pending_interaction_id, aware(u4.pending_until)) == (ids[3], until)
+        assert abs(aware(u1.updated_at) - context_at) < timedelta(minutes=1)
+        async with sessionmaker() as session:
+            rows = await session.execute(
+                select(Interaction.id, Interaction.user_key, Interaction.outcome)
+                .where(Interaction.id.in_(ids))
+                .order_by(Interaction.id)
+            )
+            assert rows.all() == [
+                (ids[0], "u1", "answer"),
+                (ids[3], "u4", "clarify"),
+                (ids[4], "u5", "answer"),
+            ]
+            if engine.dialect.name == "postgresql":
+                batch = text(
+                    "SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM interactions"
+                    " WHERE id >= :first UNION ALL SELECT xmin FROM conversations"
+                    " WHERE user_key IN ('u1', 'u3', 'u4') UNION ALL SELECT xmin"
+                    " FROM inbound_events WHERE event_id IN ('10', '11')) AS t"
+                )
+                assert await session.scalar(batch, {"first": ids[0]}) == 1
+    finally:
+        turns.close()
+        await engine.dispose()
