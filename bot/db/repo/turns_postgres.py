@@ -187,10 +187,11 @@ async def write_at_once(
     conversation rows per `Group`, without the id columns. Positions count from 1. Returns
     the claimed turns' positions, each with its new interaction id (None: none recorded)."""
     asked_columns = tuple(sorted(asked[0][1])) if asked else ()
+    groups = tuple(sorted(changed))  # one statement text per set of groups, not per order
     args: list[Any] = [[key[0] for key in keys], [key[1] for key in keys], now]
     parts = [(asked_columns, asked)] if asked else []
-    parts += [(("user_key", *group[0]), rows) for group, rows in changed.items()]
+    parts += [(("user_key", *group[0]), changed[group]) for group in groups]
     for columns, rows in parts:
         args += [[position for position, _ in rows], *_columns([r for _, r in rows], columns)]
-    found = await driver.fetch(_write_at_once(asked_columns, tuple(changed)), *args)
+    found = await driver.fetch(_write_at_once(asked_columns, groups), *args)
     return {row["_turn"]: row["id"] for row in found}
