@@ -5,9 +5,8 @@ writes, all or nothing: the platform's delivery id claimed (once across replicas
 retries), the question recorded as an interaction, the conversation changed. Concurrent
 turns share their round trips (`GroupCommit`): one SELECT reads every waiting turn's
 conversation, and one transaction of three statements writes every waiting turn (up to 500
-at a time; measured in bench/README.md, load benchmark) — on PostgreSQL, when the turns
-are of different users (nearly always), one statement. Rows are written in key order, so
-two replicas' batches never wait on each other in a cycle.
+at a time; measured in bench/README.md, load benchmark). Rows are written in key order,
+so two replicas' batches never wait on each other in a cycle.
 
 What a batch writes is worked out here, once for both databases; its statements are plain
 SQL on the driver's own connection (`turns_sqlite`, `turns_postgres`): through SQLAlchemy
@@ -112,21 +111,13 @@ def _claimed(turns: Sequence[TurnRecord], won: set[tuple[str, str]]) -> list[boo
     return claimed
 
 
-def _interaction(turn: TurnRecord, now: datetime) -> dict[str, object]:
-    assert turn.interaction is not None
-    return {
-        "channel": turn.channel,
-        "user_key": turn.user_key,
-        "created_at": now,
-        **turn.interaction,
-    }
-
-
 def _interactions(
     turns: Sequence[TurnRecord], claimed: Sequence[bool], now: datetime
 ) -> list[dict[str, object]]:
     return [
-        _interaction(t, now) for t, ok in zip(turns, claimed, strict=True) if ok and t.interaction
+        {"channel": t.channel, "user_key": t.user_key, "created_at": now, **t.interaction}
+        for t, ok in zip(turns, claimed, strict=True)
+        if ok and t.interaction
     ]
 
 
@@ -214,34 +205,6 @@ async def _read_postgres(
 
 
 async def _write_postgres(driver: AsyncpgConnection, turns: Sequence[TurnRecord]) -> list[Recorded]:
-    if len({t.user_key for t in turns}) == len(turns):
-        return await _write_postgres_at_once(driver, turns)
-    return await _write_postgres_in_steps(driver, turns)
-
-
-async def _write_postgres_at_once(
-    driver: AsyncpgConnection, turns: Sequence[TurnRecord]
-) -> list[Recorded]:
-    """Turns of different users: no user's changes to merge, so whether a turn was claimed
-    and its new id can be left to the database, in one statement."""
-    now = utcnow()
-    asked = [(n, _interaction(t, now)) for n, t in enumerate(turns, 1) if t.interaction]
-    changed: dict[postgres.Group, list[tuple[int, dict[str, object]]]] = defaultdict(list)
-    for n, turn in enumerate(turns, 1):
-        if turn.conversation:
-            values = {**turn.conversation, "updated_at": now}
-            given = {k: v for k, v in values.items() if v is not THIS_INTERACTION}
-            refs = tuple(sorted(values.keys() - given.keys()))
-            changed[tuple(sorted(given)), refs].append((n, {"user_key": turn.user_key, **given}))
-    keys = [(t.channel, t.event_id) for t in turns]
-    written = await postgres.write_at_once(driver, keys, asked, changed, now)
-    return [Recorded(n in written, written.get(n)) for n in range(1, len(turns) + 1)]
-
-
-async def _write_postgres_in_steps(
-    driver: AsyncpgConnection, turns: Sequence[TurnRecord]
-) -> list[Recorded]:
-    """Any batch: a user's turns merged in order (see `_conversations`)."""
     now = utcnow()
     async with driver.transaction():
         claimed = _claimed(turns, await postgres.claim(driver, _claim_keys(turns), now))
