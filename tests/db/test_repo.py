@@ -161,9 +161,9 @@ async def test_concurrent_turns_are_written_together_once_each(settings: Setting
 
 
 async def test_turns_of_different_users_are_written_together(settings: Settings) -> None:
-    """The common batch, every turn another user's (on PostgreSQL one statement): deliveries
-    claimed or already taken, new interactions' ids in the right conversation columns, a
-    new conversation and a changed one whose other columns stay, all in one transaction."""
+    """The common batch, every turn another user's: deliveries claimed or already taken, new
+    interactions' ids in the right conversation columns, a new conversation and a changed
+    one whose other columns stay, all in one transaction."""
     engine, sessionmaker = await open_database(settings)
     turns = Turns(sessionmaker)
     asked = {"question": "q", "normalized": "q", "outcome": "answer", "aspect": None}
