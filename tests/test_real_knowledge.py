@@ -154,6 +154,9 @@ def test_nua_at_the_end_is_a_filler_not_an_unknown_subject(question: str) -> Non
         # radioactive substances are the ministry's: not the X-ray licence, with or without
         # diacritics (without, it once offered X-ray, postal licence and an award)
         "xin cấp giấy phép vận chuyển chất phóng xạ",
+        # radio frequencies: once answered, confidently, with the X-ray licence
+        "cap giay phep su dung tan so",
+        "giấy phép viễn thông",
         "xin cap giay phep van chuyen chat phong xa",
         # a reissue of someone else's paper: choices of our reissues until the tenth session
         "cấp lại chứng minh thư bị mất",

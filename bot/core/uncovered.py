@@ -83,6 +83,10 @@ OTHER_AGENCIES: tuple[str, ...] = (
     "nước ngầm",
     "xăng dầu",
     "thị thực",
+    # radio frequencies and telecoms: the ministry's national authorities, not the province
+    "tần số",
+    "vô tuyến điện",
+    "viễn thông",
     # radioactive substances (transport, import, sources): the ministry's radiation safety
     # agency licenses them; the province only medical X-ray, which uses none
     "phóng xạ",
