@@ -118,6 +118,11 @@ def test_a_topic_gets_choices_not_a_guess(question: str) -> None:
         # a CT scanner is medical X-ray ("ct" alone stays công ty)
         ("may chup cat lop vi tinh can giay phep gi", "cap-giay-phep-tien-hanh-cong-viec-5d115d"),
         ("gia hạn giấy phép máy chụp ct", "gia-han-giay-phep-tien-hanh-cong-e7c315"),
+        # a science centre is a science organisation, not a science enterprise
+        (
+            "trung tâm khoa học công nghệ đổi tên thì phải làm gì",
+            "thay-doi-bo-sung-noi-dung-giay-44fd34",
+        ),
     ],
 )
 def test_short_questions_naming_one_procedure_are_answered(question: str, key: str) -> None:
@@ -136,7 +141,7 @@ def test_filler_words_do_not_push_a_question_out_of_scope() -> None:
     ["phong kham em mua them 1 may x quang nua", "phòng khám mua thêm một máy x quang nữa"],
 )
 def test_nua_at_the_end_is_a_filler_not_an_unknown_subject(question: str) -> None:
-    """"nữa" ("one more") once left the question as unknown as a foreign subject: fallback."""
+    """ "nữa" ("one more") once left the question as unknown as a foreign subject: fallback."""
     result = MATCHER.search(question)
     assert result.outcome != "fallback"
     assert [m.procedure.code for m in result.matches[:2]] == ["2.002383", "2.002131"]
