@@ -181,6 +181,9 @@ def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> Non
         "cong nhan sang kien cho giao vien",
         "đề xuất đề tài khoa học cấp tỉnh năm sau",  # not its evaluation nor its results
         "xét tặng giải thưởng khoa học công nghệ tỉnh",  # not an award a company sets up
+        # giving a licence up or closing down: once answered with the first issue
+        "muốn hủy giấy phép bưu chính vì không kinh doanh nữa",
+        "giai the to chuc khoa hoc cong nghe",
     ],
 )
 def test_the_departments_work_without_a_procedure_is_not_answered_with_another(

@@ -72,6 +72,13 @@ STATUS_PHRASES = (
     "hồ sơ đang ở đâu",
     "chưa trả kết quả",
     "sao chưa có",
+    "hồ sơ bị trễ",  # "hồ sơ bị trễ hạn", a complaint about a file, not a licence's renewal
+    "hồ sơ trễ",
+    "hồ sơ bị chậm",
+    "hồ sơ chậm",
+    "hồ sơ quá hạn",
+    "trễ hẹn",
+    "quá hẹn",
 )
 _STATUS = PhraseSet(("status", p) for p in STATUS_PHRASES)
 # The department itself and how to reach it: contact details when nothing else is asked

@@ -110,6 +110,13 @@ NOT_YET_COVERED: tuple[str, ...] = (
     "đổi mới sáng tạo",
     "khởi nghiệp",
     "sáng kiến",
+    # giving a licence or certificate up, or closing down: no procedure of ours ("hủy giấy
+    # phép bưu chính" was answered with its first issue)
+    "hủy giấy",
+    "thu hồi giấy",  # not "trả lại giấy": "sở trả lại giấy gì" is the result handed back
+    "chấm dứt hoạt động",
+    "ngừng hoạt động",
+    "giải thể",
 )
 _PHRASES = PhraseSet(("uncovered", p) for p in (*OTHER_AGENCIES, *NOT_YET_COVERED))
 
