@@ -167,7 +167,8 @@ async def test_turns_of_different_users_are_written_together(settings: Settings)
     engine, sessionmaker = await open_database(settings)
     turns = Turns(sessionmaker)
     asked = {"question": "q", "normalized": "q", "outcome": "answer", "aspect": None}
-    context_at, until = utcnow(), utcnow() + timedelta(minutes=30)
+    started = utcnow()
+    until = started + timedelta(minutes=30)
     try:
         before = await turns.record(
             TurnRecord("telegram", "1", "u1", asked, {"procedure_key": "old", "pending": "x"})
@@ -210,7 +211,7 @@ async def test_turns_of_different_users_are_written_together(settings: Settings)
         assert u2 is None and u5 is None
         assert (u3.pending, u3.procedure_key, u3.interaction_id) == ("part:fee", None, None)
         assert (u4.pending_interaction_id, aware(u4.pending_until)) == (ids[3], until)
-        assert abs(aware(u1.updated_at) - context_at) < timedelta(minutes=1)
+        assert abs(aware(u1.updated_at) - started) < timedelta(minutes=1)
         async with sessionmaker() as session:
             rows = await session.execute(
                 select(Interaction.id, Interaction.user_key, Interaction.outcome)
