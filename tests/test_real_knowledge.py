@@ -314,3 +314,22 @@ def test_a_negation_the_best_never_says_is_asked_about_not_guessed() -> None:
 @pytest.mark.parametrize("question", ["sdt so khoa hoc lang son", "cho xin sđt của sở"])
 def test_the_departments_phone_abbreviated_gets_its_contact(question: str) -> None:
     assert MATCHER.search(question).smalltalk == "contact"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "bệnh viện lắp máy CT mới",
+        "bv huyện mới lắp đặt máy chụp ct",
+        "trung tâm y tế mới lắp máy x quang",
+        "mới nhập máy x quang về có cần báo với sở không",
+        "máy x quang cũ hỏng thay máy mới",
+        "thay may xq",
+    ],
+)
+def test_a_new_or_replacing_x_ray_device_is_declared(question: str) -> None:
+    """A device installed, imported or replacing a broken one is declared first (these fell
+    back, though the declaration ranked first): "thay máy" is no amendment of the licence."""
+    result = MATCHER.search(question)
+    assert result.outcome in ("answer", "clarify")
+    assert result.best and result.best.procedure.code == "2.002131"
