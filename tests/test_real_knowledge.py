@@ -86,6 +86,9 @@ def test_unaccented_doi_is_not_always_a_change(question: str, key: str) -> None:
     [
         ("cty toi la doanh nghiep khoa hoc cong nghe, muon doi dia chi", "1.014446"),
         ("chuyển địa chỉ văn phòng đại diện tổ chức khcn", "1.014392"),  # not its first issue
+        ("doanh nghiep khcn chuyen dia diem", "1.014446"),
+        # the X-ray licence's address (fell back: the declaration ranked first)
+        ("thay đổi địa chỉ phòng khám có máy x quang", "2.002382"),
     ],
 )
 def test_a_changed_address_is_a_change_of_the_certificate(question: str, key: str) -> None:
@@ -166,6 +169,9 @@ def test_nua_at_the_end_is_a_filler_not_an_unknown_subject(question: str) -> Non
         # a reissue of someone else's paper: choices of our reissues until the tenth session
         "cấp lại chứng minh thư bị mất",
         "làm lại bằng đại học bị mất",
+        # a clinic's own operating licence is the health department's (its X-ray is ours)
+        "xin giấy phép hoạt động phòng khám đa khoa",
+        "gp hoat dong phong kham",
     ],
 )
 def test_another_agencys_subject_is_not_answered_with_ours(question: str) -> None:
@@ -207,6 +213,12 @@ def test_a_procedure_added_for_such_work_is_found() -> None:
     matcher = Matcher([added, *KB.procedures[1:]], KB.synonyms)
     found = matcher.search("tuyển chọn tổ chức chủ trì nhiệm vụ khoa học cấp tỉnh")
     assert found.outcome == "answer" and found.best and found.best.procedure.name == name
+
+
+def test_a_clinic_with_its_operating_licence_asking_about_x_ray_is_ours() -> None:
+    result = MATCHER.search("phòng khám đã có giấy phép hoạt động, mua máy x quang thì cần gì")
+    assert result.outcome == "answer" and result.best
+    assert "X-quang" in result.best.procedure.name
 
 
 def test_a_subject_of_ours_is_found_even_if_another_agency_has_it_too() -> None:

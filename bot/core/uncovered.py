@@ -61,6 +61,8 @@ OTHER_AGENCIES: tuple[str, ...] = (
     "chủ trương đầu tư",
     # health, food, pharmacy, education, culture
     "khám chữa bệnh",
+    "giấy phép hoạt động phòng khám",  # the clinic's own licence; its X-ray is ours
+    "giấy phép hoạt động bệnh viện",
     "chứng chỉ hành nghề",
     "kinh doanh thuốc",
     "mỹ phẩm",
