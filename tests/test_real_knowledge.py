@@ -345,3 +345,32 @@ def test_a_new_or_replacing_x_ray_device_is_declared(question: str) -> None:
     result = MATCHER.search(question)
     assert result.outcome in ("answer", "clarify")
     assert result.best and result.best.procedure.code == "2.002131"
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        # the department's name once counted as "khoa học (và công nghệ)" of science procedures
+        ("nha khoa mới mở có máy chụp phim thì làm những thủ tục gì với sở khoa học", "clarify"),
+        ("thủ tục cấp giấy phép bưu chính tại sở khoa học và công nghệ", "answer"),
+        # the citizen's place and an unaccented "ở" once counted as unknown subjects: fallback
+        ("em o huyen cao loc muon nop ho so x quang thi nop o dau", "clarify"),
+    ],
+)
+def test_the_department_and_the_citizens_place_name_no_procedure(
+    question: str, outcome: str
+) -> None:
+    understood = MATCHER.understand(question)
+    assert not {"hoc", "huyen", "cao", "loc", "o"} & set(understood.query.words)
+    result = MATCHER.search(question)
+    assert result.outcome == outcome
+    assert result.best and ("X-quang" in result.best.procedure.name or "bưu chính" in question)
+
+
+def test_nha_before_khoa_is_dentistry_not_a_filler() -> None:
+    assert MATCHER.normalizer.analyze("phòng khám nha khoa nha").content_tokens() == [
+        "phong",
+        "kham",
+        "nha",
+        "khoa",
+    ]

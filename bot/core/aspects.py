@@ -164,11 +164,39 @@ def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     return sorted(spans + validity, key=lambda span: _PRIORITY[span[0]])
 
 
+# The department addressed ("… với sở khoa học công nghệ") and where the citizen lives ("em ở
+# huyện Cao Lộc"): every procedure is the department's, submitted at one desk for the whole
+# province, so neither names one (the department's words did: "khoa học và công nghệ").
+_DEPARTMENT = PhraseSet(
+    ("department", p) for p in ("sở khoa học và công nghệ", "sở khoa học công nghệ", "sở khoa học")
+)
+_PLACE = PhraseSet(
+    ("place", f"{at} {head}")
+    for at in ("ở", "tại")
+    for head in ("huyện", "xã", "phường", "thị trấn", "thị xã", "thành phố", "tp")
+)
+PLACE_NAME = 2  # syllables of a place's name after its kind: Cao Lộc, Mai Pha
+
+
+def _places(analysis: Analysis) -> list[tuple[str, int, int]]:
+    last = len(analysis.tokens)
+    return [
+        (kind, start, min(end + PLACE_NAME, last)) for kind, start, end in _PLACE.find(analysis)
+    ]
+
+
 def question_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
-    """Bare question words ("bao nhiêu", "nộp"), an address that changes and a comparison:
-    like aspect phrases, they name no procedure, but they ask no part either."""
+    """Bare question words ("bao nhiêu", "nộp"), an address that changes, a comparison, the
+    department's name and the citizen's place: like aspect phrases, they name no procedure,
+    but they ask no part either."""
     changed = [s for s in _ADDRESS.find(analysis) if _changed_address(analysis, s[1], s[2])]
-    return _QUESTION.find(analysis) + changed + comparison_spans(analysis)
+    return (
+        _QUESTION.find(analysis)
+        + changed
+        + comparison_spans(analysis)
+        + _DEPARTMENT.find(analysis)
+        + _places(analysis)
+    )
 
 
 # "hợp quy khác hợp chuẩn thế nào", "so sánh …", "phân biệt …": two procedures compared. A

@@ -29,15 +29,17 @@ FILLERS = frozenset(
     """ạ à ơi nhé nha hả vậy thế nào sao gì làm cho em anh chị mình tôi tớ cháu bác cô chú
     ad admin hỏi xin muốn cần được đc không có là thì mà với của và để ở thủ tục tthc
     phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn lạng sơn sở ai nào về
-    còn con nếu nữa""".split()  # "còn hết hạn thì sao?", "con (cháu) hỏi …"
+    còn con nếu nữa những nhưng""".split()  # "còn hết hạn thì sao?", "con (cháu) hỏi …"
 )
+# A filler syllable that is part of a word with the next one: "nha khoa" is dentistry.
+NOT_FILLER_BEFORE = {"nha": frozenset({"khoa", "sĩ", "si"})}
 NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
     tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi ve
-    roi con neu nua""".split()  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại)
-)
+    roi con neu nua nhung o""".split()
+)  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại); "o" is "ở" far more than "ô"
 
 
 @lru_cache(maxsize=65536)
@@ -233,7 +235,11 @@ class Normalizer:
         # "x quang" from a synonym → xquang
         tokens = arabic_numerals(self._raw_tokens(" ".join(tokens)))
         folded = tuple(fold(t) for t in tokens)
-        filler = [t in FILLERS or t in FOLDED_FILLERS for t in tokens]
+        filler = [
+            (t in FILLERS or t in FOLDED_FILLERS)
+            and not (i + 1 < len(tokens) and tokens[i + 1] in NOT_FILLER_BEFORE.get(t, ()))
+            for i, t in enumerate(tokens)
+        ]
         for i, token in enumerate(tokens):
             # "không" before a content word negates it ("không sử dụng ngân sách"); at the end
             # of a question it only asks ("có cần khai báo không").
