@@ -337,6 +337,9 @@ def test_the_departments_phone_abbreviated_gets_its_contact(question: str) -> No
         "mới nhập máy x quang về có cần báo với sở không",
         "máy x quang cũ hỏng thay máy mới",
         "thay may xq",
+        "máy x quang di động",
+        # dental and bone-density machines are X-ray devices too
+        "phòng khám nha khoa ở xã đồng đăng mua máy chụp răng",
     ],
 )
 def test_a_new_or_replacing_x_ray_device_is_declared(question: str) -> None:
@@ -365,6 +368,12 @@ def test_the_department_and_the_citizens_place_name_no_procedure(
     result = MATCHER.search(question)
     assert result.outcome == outcome
     assert result.best and ("X-quang" in result.best.procedure.name or "bưu chính" in question)
+
+
+def test_a_bone_density_machine_is_an_x_ray_device() -> None:
+    result = MATCHER.search("máy đo mật độ xương có phải xin phép không")
+    assert result.outcome == "answer" and result.best
+    assert "X-quang" in result.best.procedure.name
 
 
 def test_nha_before_khoa_is_dentistry_not_a_filler() -> None:
