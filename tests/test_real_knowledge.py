@@ -391,3 +391,19 @@ def test_a_product_that_must_conform_names_the_conformity_declaration() -> None:
     result = MATCHER.search("chứng nhận hợp quy mũ bảo hiểm")
     assert result.outcome != "fallback"
     assert result.best and result.best.procedure.key == "dang-ky-cong-bo-hop-quy"
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("tại xã khai báo máy x quang được không", "2.002131"),
+        ("ở huyện giấy phép bưu chính nộp đâu", None),  # Cấp giấy phép bưu chính (cấp tỉnh)
+    ],
+)
+def test_after_a_place_words_of_a_procedure_are_no_place_name(
+    question: str, code: str | None
+) -> None:
+    result = MATCHER.search(question)
+    assert result.outcome == "answer" and result.best
+    assert result.best.procedure.code == code
+    assert "X-quang" in result.best.procedure.name or "bưu chính" in result.best.procedure.name

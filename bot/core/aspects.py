@@ -3,6 +3,8 @@ conditions …)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.text import Analysis, PhraseSet
 
 # Aspect → phrases (accented; a citizen's unaccented spelling matches too). Order matters:
@@ -178,24 +180,29 @@ _PLACE = PhraseSet(
 PLACE_NAME = 2  # syllables of a place's name after its kind: Cao Lộc, Mai Pha
 
 
-def _places(analysis: Analysis) -> list[tuple[str, int, int]]:
-    last = len(analysis.tokens)
-    return [
-        (kind, start, min(end + PLACE_NAME, last)) for kind, start, end in _PLACE.find(analysis)
-    ]
+def _places(analysis: Analysis, known: Callable[[str], bool]) -> list[tuple[str, int, int]]:
+    """The place's kind and the syllables after it that name no procedure ("tại xã khai báo
+    máy x quang": "khai báo" is no commune's name)."""
+    spans = []
+    for kind, start, end in _PLACE.find(analysis):
+        last = min(end + PLACE_NAME, len(analysis.folded))
+        while end < last and not known(analysis.folded[end]):
+            end += 1
+        spans.append((kind, start, end))
+    return spans
 
 
-def question_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
+def question_spans(analysis: Analysis, known: Callable[[str], bool]) -> list[tuple[str, int, int]]:
     """Bare question words ("bao nhiêu", "nộp"), an address that changes, a comparison, the
     department's name and the citizen's place: like aspect phrases, they name no procedure,
-    but they ask no part either."""
+    but they ask no part either. `known`: whether the index knows a folded word."""
     changed = [s for s in _ADDRESS.find(analysis) if _changed_address(analysis, s[1], s[2])]
     return (
         _QUESTION.find(analysis)
         + changed
         + comparison_spans(analysis)
         + _DEPARTMENT.find(analysis)
-        + _places(analysis)
+        + _places(analysis, known)
     )
 
 

@@ -271,7 +271,8 @@ class Matcher(Doubts):
             found = ("status", set(range(len(analysis.tokens))))  # whatever else it names
         elif (covered := detect_contact(analysis, set(analysis.content) - asked)) is not None:
             found = ("contact", covered)
-        indexes = self._query_indexes(analysis, spans + question_spans(analysis))
+        bare = question_spans(analysis, self._idf.__contains__)
+        indexes = self._query_indexes(analysis, spans + bare)
         if found:
             indexes = [i for i in indexes if i not in found[1]]
         smalltalk = found[0] if found else None
