@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.core.smalltalk import DEPARTMENT_NAMES
 from bot.core.text import Analysis, PhraseSet
 
 # Aspect → phrases (accented; a citizen's unaccented spelling matches too). Order matters:
@@ -169,9 +170,7 @@ def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
 # The department addressed ("… với sở khoa học công nghệ") and where the citizen lives ("em ở
 # huyện Cao Lộc"): every procedure is the department's, submitted at one desk for the whole
 # province, so neither names one (the department's words did: "khoa học và công nghệ").
-_DEPARTMENT = PhraseSet(
-    ("department", p) for p in ("sở khoa học và công nghệ", "sở khoa học công nghệ", "sở khoa học")
-)
+_DEPARTMENT = PhraseSet(("department", p) for p in DEPARTMENT_NAMES)
 _PLACE = PhraseSet(
     ("place", f"{at} {head}")
     for at in ("ở", "tại")

@@ -81,6 +81,8 @@ STATUS_PHRASES = (
     "quá hẹn",
 )
 _STATUS = PhraseSet(("status", p) for p in STATUS_PHRASES)
+# How citizens name the department (also no word of a procedure: bot.core.aspects).
+DEPARTMENT_NAMES = ("sở khoa học và công nghệ", "sở khoa học công nghệ", "sở khoa học")
 # The department itself and how to reach it: contact details when nothing else is asked
 # ("số điện thoại của sở", "sở khoa học công nghệ lạng sơn ở đâu", "giờ làm việc").
 CONTACT_PHRASES = (
@@ -97,9 +99,7 @@ CONTACT_PHRASES = (
     "website",
     "trang web",
     "liên hệ",
-    "sở khoa học và công nghệ",
-    "sở khoa học công nghệ",
-    "sở khoa học",
+    *DEPARTMENT_NAMES,
     "sở",
     "lạng sơn",
     "tỉnh",

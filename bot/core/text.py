@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 
 MAX_CHARS = 1000
 
@@ -31,8 +32,8 @@ FILLERS = frozenset(
     phải như vâng dạ ok cảm ơn rồi đi nhỉ giúp hướng dẫn bạn lạng sơn sở ai nào về
     còn con nếu nữa những nhưng""".split()  # "còn hết hạn thì sao?", "con (cháu) hỏi …"
 )
-# A filler syllable that is part of a word with the next one: "nha khoa" is dentistry.
-NOT_FILLER_BEFORE = {"nha": frozenset({"khoa", "sĩ", "si"})}
+# A filler syllable that makes one word with the next: "nha khoa" is dentistry.
+COMPOUNDS = frozenset({("nha", "khoa"), ("nha", "sĩ"), ("nha", "si")})
 NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
 FOLDED_FILLERS = frozenset(
@@ -236,9 +237,8 @@ class Normalizer:
         tokens = arabic_numerals(self._raw_tokens(" ".join(tokens)))
         folded = tuple(fold(t) for t in tokens)
         filler = [
-            (t in FILLERS or t in FOLDED_FILLERS)
-            and not (i + 1 < len(tokens) and tokens[i + 1] in NOT_FILLER_BEFORE.get(t, ()))
-            for i, t in enumerate(tokens)
+            (t in FILLERS or t in FOLDED_FILLERS) and (t, after) not in COMPOUNDS
+            for t, after in zip_longest(tokens, tokens[1:], fillvalue="")
         ]
         for i, token in enumerate(tokens):
             # "không" before a content word negates it ("không sử dụng ngân sách"); at the end
