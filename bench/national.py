@@ -8,7 +8,9 @@ Builds a knowledge base from ../shared/data/national_procedures.jsonl.gz with th
 importer, maps each FAQ's expected title to a procedure name (exactly, or by the closest folded
 name when clearly the same procedure), and prints top-1 / top-3 and per-question latency for our
 matcher beside two baselines measured in the same run: rapidfuzz WRatio over names, and BM25
-(bm25s) over accent-folded names with a tokenizer that keeps one-letter syllables.
+(bm25s) over accent-folded names with a tokenizer that keeps one-letter syllables. Top-1 / top-3
+are printed twice: over the questions whose title equals a name exactly (the issue's reference
+set: BM25 "about 92%" there) and over those plus the mapped ones.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from bot.knowledge import load_knowledge  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 MAP_THRESHOLD = 85.0  # folded-name similarity above which a title is clearly the same procedure
 Ranker = Callable[[str], list[str]]  # question → best names, best first (at least 3)
+Pair = tuple[str, str, bool]  # question, expected procedure name, whether the title was exact
 
 
 def tokens(text: str) -> list[str]:
@@ -46,15 +49,15 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"\w+", fold(unicodedata.normalize("NFC", text)).lower())
 
 
-def map_titles(faq: list[dict], names: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """(question, procedure name) pairs, plus the titles left out as not clearly present."""
+def map_titles(faq: list[dict], names: Sequence[str]) -> tuple[list[Pair], list[str]]:
+    """(question, procedure name, exact) triples, plus the titles left out as not present."""
     exact = set(names)
     folded = [" ".join(tokens(n)) for n in names]
     pairs, left_out, shown = [], [], set()
     for item in faq:
         title = unicodedata.normalize("NFC", item["expected_procedure_title"])
         if title in exact:
-            pairs.append((item["question"], title))
+            pairs.append((item["question"], title, True))
             continue
         wanted = tokens(title.removeprefix("Tên thủ tục:"))
         close = process.extract(" ".join(wanted), folded, scorer=fuzz.ratio, limit=None)
@@ -71,7 +74,7 @@ def map_titles(faq: list[dict], names: Sequence[str]) -> tuple[list[tuple[str, s
         mapped = len(same) == 1
         if mapped:
             best = same[0]
-            pairs.append((item["question"], names[best[2]]))
+            pairs.append((item["question"], names[best[2]], False))
         else:
             left_out.append(title)
         if title not in shown:
@@ -83,28 +86,35 @@ def map_titles(faq: list[dict], names: Sequence[str]) -> tuple[list[tuple[str, s
     return pairs, left_out
 
 
-def measure(name: str, rank: Ranker, pairs: list[tuple[str, str]], rounds: int) -> dict:
-    for question, _ in pairs:  # warm caches once
+def measure(name: str, rank: Ranker, pairs: list[Pair], rounds: int) -> dict:
+    for question, _, _ in pairs:  # warm caches once
         rank(question)
-    hits1 = hits3 = 0
+    ranked = [rank(question) for question, _, _ in pairs]
+    top1 = [r[:1] == [expected] for r, (_, expected, _) in zip(ranked, pairs, strict=True)]
+    top3 = [expected in r[:3] for r, (_, expected, _) in zip(ranked, pairs, strict=True)]
+    exact = [is_exact for _, _, is_exact in pairs]
     latencies: list[float] = []
-    for question, expected in pairs:
-        ranked = rank(question)
-        hits1 += ranked[:1] == [expected]
-        hits3 += expected in ranked[:3]
     for _ in range(rounds):
-        for question, _ in pairs:
+        for question, _, _ in pairs:
             start = time.perf_counter()
             rank(question)
             latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     return {
         "name": name,
-        "top1": hits1 / len(pairs),
-        "top3": hits3 / len(pairs),
+        "exact top1": share(top1, exact),
+        "exact top3": share(top3, exact),
+        "top1": share(top1),
+        "top3": share(top3),
         "p50": statistics.median(latencies),
         "p99": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))],
     }
+
+
+def share(hits: list[bool], among: list[bool] | None = None) -> float:
+    """The share of hits, over all questions or over those flagged in `among`."""
+    chosen = [hit for hit, keep in zip(hits, among or [True] * len(hits), strict=True) if keep]
+    return sum(chosen) / len(chosen)
 
 
 def timed(build: Callable[[], object]) -> tuple[object, float]:
@@ -127,9 +137,7 @@ def main() -> None:
     faq = [json.loads(line) for line in (args.data / "portal_faq.jsonl").open(encoding="utf-8")]
     print(f"{len(procedures)} procedures imported in {load_s:.2f} s; {len(faq)} questions")
     pairs, left_out = map_titles(faq, names)
-    exact = sum(
-        unicodedata.normalize("NFC", f["expected_procedure_title"]) in set(names) for f in faq
-    )
+    exact = sum(is_exact for _, _, is_exact in pairs)
     print(
         f"questions used: {len(pairs)} ({exact} exact titles, {len(pairs) - exact} mapped), "
         f"{len(left_out)} left out"
@@ -161,16 +169,22 @@ def main() -> None:
         measure("rapidfuzz WRatio", wratio, pairs, args.rounds) | {"build": wratio_s},
         measure("BM25 folded (bm25s)", bm25_rank, pairs, args.rounds) | {"build": bm25_s},
     ]
-    print(f"\n{'':26} {'top-1':>6} {'top-3':>6} {'p50 ms':>8} {'p99 ms':>8} {'build s':>8}")
+    print(f"\n{'':26} {f'exact titles {exact}':^15} {f'all used {len(pairs)}':^15}")
+    print(
+        f"{'':26} {'top-1':>7} {'top-3':>7} {'top-1':>7} {'top-3':>7}"
+        f" {'p50 ms':>8} {'p99 ms':>8} {'build s':>8}"
+    )
     for r in rows:
         print(
-            f"{r['name']:26} {r['top1']:6.1%} {r['top3']:6.1%} "
+            f"{r['name']:26} {r['exact top1']:7.1%} {r['exact top3']:7.1%} "
+            f"{r['top1']:7.1%} {r['top3']:7.1%} "
             f"{r['p50']:8.3f} {r['p99']:8.3f} {r['build']:8.3f}"
         )
     ours_row = rows[0]
     for base in rows[1:]:
         print(
-            f"ours vs {base['name']}: top-1 {ours_row['top1'] - base['top1']:+.1%}, "
+            f"ours vs {base['name']}: top-1 {ours_row['exact top1'] - base['exact top1']:+.1%}"
+            f" (exact titles), {ours_row['top1'] - base['top1']:+.1%} (all used), "
             f"p50 ×{ours_row['p50'] / base['p50']:.2f}, p99 ×{ours_row['p99'] / base['p99']:.2f}"
         )
 
