@@ -407,3 +407,16 @@ def test_after_a_place_words_of_a_procedure_are_no_place_name(
     assert result.outcome == "answer" and result.best
     assert result.best.procedure.code == code
     assert "X-quang" in result.best.procedure.name or "bưu chính" in result.best.procedure.name
+
+
+def test_a_field_list_gives_its_procedures_no_word_pair_across_its_commas() -> None:
+    """A field is a list ("Tiêu chuẩn, Đo lường, Chất lượng"): "chuẩn đo lường" names the
+    measurement standard, not every procedure of the field (the testing lab's amendment was
+    answered, wrongly)."""
+    result = MATCHER.search("bổ sung phạm vi đo cho chuẩn đo lường đã được chứng nhận")
+    assert result.best and result.best.procedure.key == "dieu-chinh-quyet-dinh-chung-nhan-80a3a8"
+    ranked = [
+        m.procedure.key
+        for m in MATCHER.search("đăng ký chuẩn đo lường cho phòng thí nghiệm").matches[:3]
+    ]
+    assert "chung-nhan-chuan-do-luong-dung-dad626" in ranked

@@ -72,7 +72,9 @@ class ProcedureIndex:
         for index, procedure in enumerate(self.procedures):
             variants, spellings = [], defaultdict(set)
             texts = [(procedure.name, True), *((a, False) for a in procedure.aliases)]
-            for text, is_name in [*texts, (procedure.field, None)]:
+            # a field is a list ("Tiêu chuẩn, Đo lường, Chất lượng"): no word pair across it
+            fields = [(part, None) for part in procedure.field.split(",")]
+            for text, is_name in [*texts, *fields]:
                 analysis = analyze(text)
                 folded = tuple(analysis.content_tokens(folded=True))
                 for plain, marked in zip(folded, analysis.content_tokens(False), strict=True):
