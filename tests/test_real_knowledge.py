@@ -420,3 +420,29 @@ def test_a_field_list_gives_its_procedures_no_word_pair_across_its_commas() -> N
         for m in MATCHER.search("đăng ký chuẩn đo lường cho phòng thí nghiệm").matches[:3]
     ]
     assert "chung-nhan-chuan-do-luong-dung-dad626" in ranked
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("mở viện nghiên cứu tư nhân cần điều kiện gì", "cap-giay-chung-nhan-dang-ky-hoat-0c04e0"),
+        ("thành lập viện nghiên cứu cần thủ tục gì", "cap-giay-chung-nhan-dang-ky-hoat-0c04e0"),
+        (
+            "viện nghiên cứu của tôi muốn mở chi nhánh ở lạng sơn",
+            "cap-giay-chung-nhan-hoat-dong-cho-6f9125",
+        ),
+        (
+            "ket qua de tai tu tai tro co bat buoc dang ky khong",
+            "dang-ky-ket-qua-thuc-hien-nhiem-35426f",
+        ),
+    ],
+)
+def test_a_research_institute_is_a_science_and_technology_organisation(
+    question: str, key: str
+) -> None:
+    """A research institute is what the law calls an S&T organisation, and a self-funded
+    project uses no state budget: the first fell back or offered the recognition of research
+    results first."""
+    result = MATCHER.search(question)
+    assert result.outcome == "answer" and result.best
+    assert result.best.procedure.key == key
