@@ -107,9 +107,10 @@ def storable(text: str) -> str:
 
 
 def clean(text: str, max_chars: int = MAX_CHARS) -> str:
-    """NFC, control characters removed, lower case, a held key undone ("chàooo" → "chào"; no
-    Vietnamese word repeats a letter three times), tone marks placed canonically."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text[: max_chars * 2]))[:max_chars]
+    """NFKC (NFC, and full-width or ligature letters made plain: "ｇｉấｙ" → "giấy"), control
+    characters removed, lower case, a held key undone ("chàooo" → "chào"; no Vietnamese word
+    repeats a letter three times), tone marks placed canonically."""
+    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text[: max_chars * 2]))[:max_chars]
     text = _HELD_KEY.sub(lambda held: held[1] or held[0], text.lower())
     return " ".join(place_tone(word) for word in text.split())
 

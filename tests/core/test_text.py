@@ -78,3 +78,9 @@ def test_roman_numerals_after_a_numbering_word_become_digits(
 def test_long_and_strange_input_is_bounded() -> None:
     analysis = Normalizer().analyze("a" * 100_000 + " <b>x</b> ' OR 1=1; --")
     assert len(analysis.text) <= 1000
+
+
+def test_full_width_and_ligature_letters_are_plain_letters() -> None:
+    """Some phone keyboards (Japanese or Chinese input) type full-width letters."""
+    assert clean("ｇｉấｙ ｐｈéｐ ｘ－ｑｕａｎｇ") == "giấy phép x-quang"
+    assert clean("ﬁle ①") == "file 1"
