@@ -446,3 +446,10 @@ def test_a_research_institute_is_a_science_and_technology_organisation(
     result = MATCHER.search(question)
     assert result.outcome == "answer" and result.best
     assert result.best.procedure.key == key
+
+
+def test_administrative_procedures_in_general_name_none_of_them() -> None:
+    """ "thủ tục hành chính" is the bot's whole subject: asked about in general, it matches no
+    procedure (the assistant then asks which one)."""
+    result = MATCHER.search("em muốn hỏi về thủ tục hành chính")
+    assert result.outcome == "fallback" and not result.matches

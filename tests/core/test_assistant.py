@@ -67,12 +67,12 @@ async def test_fallback_smalltalk_and_empty(runtime: Runtime) -> None:
             ("ok", Expect(kind="smalltalk", contains=["Cần hỏi thêm"])),
             ("   ", Expect(kind="hint")),
             ("7", Expect(kind="hint", contains=["Số “7” không ứng với lựa chọn nào"])),
-            ("🙂🙂", Expect(kind="fallback")),
+            ("🙂🙂", Expect(kind="which")),  # nothing to look up, no gap for staff
         ],
     )
     async with runtime.sessionmaker() as session:
         outcomes = (await session.scalars(select(Interaction.outcome))).all()
-    assert outcomes == ["fallback", "smalltalk", "smalltalk", "smalltalk", "fallback"]
+    assert outcomes == ["fallback", "smalltalk", "smalltalk", "smalltalk", "clarify"]
 
 
 async def test_an_unhappy_citizen_gets_an_apology_and_staff(runtime: Runtime) -> None:
@@ -82,6 +82,7 @@ async def test_an_unhappy_citizen_gets_an_apology_and_staff(runtime: Runtime) ->
         chat,
         [
             ("bot ngu quá", Expect(kind="smalltalk", contains=["Xin lỗi vì tôi chưa trả lời"])),
+            ("tôi chưa hiểu", Expect(kind="smalltalk", contains=["Xin lỗi vì tôi chưa trả lời"])),
             ("ban la nguoi hay may", Expect(kind="smalltalk", contains=["trợ lý tự động"])),
         ],
     )
@@ -107,13 +108,14 @@ async def test_a_part_asked_of_no_procedure_asks_which_one(runtime: Runtime) -> 
             ("nộp hồ sơ trực tuyến được không", Expect(kind="which", buttons=["Các lĩnh vực"])),
             ("nộp ở đâu", Expect(kind="which", contains=["nộp ở đâu”"])),
             ("oke, phí bao nhiêu", Expect(kind="which")),  # small talk names nothing either
+            ("cho em hỏi với ạ", Expect(kind="which")),  # polite words only: nothing asked yet
             ("làm hộ chiếu nộp ở đâu", Expect(kind="fallback")),  # names another procedure
             ("1", Expect(kind="fields")),  # the button: browse by field
         ],
     )
     async with runtime.sessionmaker() as session:
         outcomes = (await session.scalars(select(Interaction.outcome))).all()
-    assert outcomes == ["clarify", "clarify", "clarify", "clarify", "fallback"]
+    assert outcomes == ["clarify", "clarify", "clarify", "clarify", "clarify", "fallback"]
 
 
 async def test_the_procedure_named_next_is_answered_with_the_part_asked(runtime: Runtime) -> None:
