@@ -34,13 +34,17 @@ FILLERS = frozenset(
 )
 # A filler syllable that makes one word with the next: "nha khoa" is dentistry.
 COMPOUNDS = frozenset({("nha", "khoa"), ("nha", "sĩ"), ("nha", "si")})
+# A syllable that is a filler only before the next: unaccented "la" is "là" in "la gi", but
+# may be "lá" elsewhere ("thuốc lá").
+FILLER_BEFORE = frozenset({("la", "gi"), ("la", "j")})
 NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
     tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi ve
-    roi con neu nua nhung o""".split()
-)  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại); "o" is "ở" far more than "ô"
+    roi con neu nua nhung o j""".split()
+)  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại); "o" is "ở" far more than "ô";
+# "j" is "gì" in chat ("là j"): Vietnamese has no j
 
 
 @lru_cache(maxsize=65536)
@@ -212,7 +216,8 @@ class Normalizer:
 
     @staticmethod
     def _raw_tokens(text: str) -> list[str]:
-        text = re.sub(r"\bx\s*[-‐–_.]?\s*(?:quang|quan|ray)\b", "xquang", text)
+        # x-quang however typed, a letter dropped too ("x quan", "x quag", "x qang")
+        text = re.sub(r"\bx\s*[-‐–_.]?\s*(?:quang|quan|quag|qang|ray)\b", "xquang", text)
         return _TOKEN.findall(text)
 
     def _expand(self, tokens: list[str]) -> list[str]:
@@ -238,7 +243,8 @@ class Normalizer:
         tokens = arabic_numerals(self._raw_tokens(" ".join(tokens)))
         folded = tuple(fold(t) for t in tokens)
         filler = [
-            (t in FILLERS or t in FOLDED_FILLERS) and (t, after) not in COMPOUNDS
+            ((t in FILLERS or t in FOLDED_FILLERS) and (t, after) not in COMPOUNDS)
+            or (t, after) in FILLER_BEFORE
             for t, after in zip_longest(tokens, tokens[1:], fillvalue="")
         ]
         for i, token in enumerate(tokens):

@@ -84,3 +84,17 @@ def test_full_width_and_ligature_letters_are_plain_letters() -> None:
     """Some phone keyboards (Japanese or Chinese input) type full-width letters."""
     assert clean("ｇｉấｙ ｐｈéｐ ｘ－ｑｕａｎｇ") == "giấy phép x-quang"
     assert clean("ﬁle ①") == "file 1"
+
+
+@pytest.mark.parametrize(
+    ("typed", "content"),
+    [
+        ("giay phep x quag", ["giay", "phep", "xquang"]),  # a letter dropped from "x quang"
+        ("x qang phòng khám", ["xquang", "phong", "kham"]),
+        ("hop chuan la j", ["hop", "chuan"]),  # chat's "j" is "gì"
+        ("hop chuan la gi", ["hop", "chuan"]),  # "la" before "gi" is "là"
+        ("thuoc la", ["thuoc", "la"]),  # elsewhere it may be "lá"
+    ],
+)
+def test_chat_spellings_of_x_ray_and_of_what_is(typed: str, content: list[str]) -> None:
+    assert Normalizer().analyze(typed).content_tokens() == content
