@@ -274,9 +274,9 @@ class PhraseSet:
         for start, first in enumerate(folded):
             for rank, label, words, folded_words in self._by_first.get(first, ()):
                 end = start + len(words)
-                if end <= len(tokens) and all(
-                    tokens[i] == w or (tokens[i] == folded[i] and folded[i] == f)
-                    for i, w, f in zip(range(start, end), words, folded_words, strict=True)
+                if folded[start:end] == folded_words and all(  # cheap test first
+                    tokens[i] == w or tokens[i] == folded[i]  # as written, or typed unaccented
+                    for i, w in zip(range(start, end), words, strict=True)
                 ):
                     found.append((rank, label, start, end))
         return [(label, start, end) for _, label, start, end in sorted(found)]
