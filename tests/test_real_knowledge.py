@@ -453,3 +453,18 @@ def test_administrative_procedures_in_general_name_none_of_them() -> None:
     procedure (the assistant then asks which one)."""
     result = MATCHER.search("em muốn hỏi về thủ tục hành chính")
     assert result.outcome == "fallback" and not result.matches
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "chi nhánh của viện nghiên cứu đổi tên thì sửa giấy chứng nhận ở đâu",
+        "chi nhánh tổ chức khoa học công nghệ bổ sung lĩnh vực hoạt động",
+    ],
+)
+def test_a_branch_the_best_never_names_is_asked_about_not_guessed(question: str) -> None:
+    """The organisation's own amendment wins on the other words; a branch ("chi nhánh") is
+    decisive, as a kind of document is: choices, the branch's amendment among them."""
+    result = MATCHER.search(question)
+    assert result.outcome == "clarify"
+    assert "1.014392" in [m.procedure.code for m in result.matches[:4]]

@@ -18,6 +18,7 @@ from bot.core.uncovered import uncovered_subjects
 
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 DOCUMENT_KINDS = frozenset({"giay_phep", "chung_chi", "chung_nhan", "xac_nhan"})
+BRANCHES = frozenset({"chi_nhanh", "van_phong"})  # văn phòng (đại diện): not the head office
 NEGATION = "khong"  # a content word only before what it negates (bot.core.text)
 COMPARED_SHARE = 0.8  # of the best score, reached by the second of two things compared
 FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed
@@ -50,16 +51,19 @@ class Doubts(ProcedureIndex):
         )
 
     def _lacks_a_decisive_word(self, query: Query, ranked: Sequence[Candidate]) -> bool:
-        """The question names a kind of document (giấy phép, chứng chỉ …) or negates ("không
-        dùng ngân sách") and the best candidate's name and aliases never say so while another
-        choice's do: the best may have won on other words ("người phụ trách an toàn" of the
-        radiation worker's certificate; "sử dụng ngân sách" without "không")."""
-        decisive = [b for b in query.bigrams if b in DOCUMENT_KINDS]
+        """The question names a kind of document (giấy phép, chứng chỉ …) or a branch (chi
+        nhánh, văn phòng đại diện), or negates ("không dùng ngân sách"), and the best
+        candidate's name and aliases never say that word while another choice's do: the best
+        may have won on other words ("người phụ trách an toàn" of the radiation worker's
+        certificate; "sử dụng ngân sách" without "không"; the organisation's own amendment
+        for its branch's)."""
+        decisive = [b for b in query.bigrams if b in DOCUMENT_KINDS or b in BRANCHES]
         decisive += [w for w in query.words if w == NEGATION]
-        known = [self._postings.get(term, frozenset()) for term in decisive]
-        if not known or any(ranked[0].index in by for by in known):
-            return False
-        return any(c.index in by for c in offered(ranked)[1:] for by in known)
+        others = offered(ranked)[1:]
+        return any(
+            ranked[0].index not in by and any(c.index in by for c in others)
+            for by in (self._postings.get(term, frozenset()) for term in decisive)
+        )
 
     def _why_unsaid(self, analysis: Analysis, query: Query, ranked: Sequence[Candidate]) -> bool:
         """The question names a change and nothing that says why ("cấp lại giấy phép bưu
