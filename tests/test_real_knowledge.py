@@ -468,3 +468,11 @@ def test_a_branch_the_best_never_names_is_asked_about_not_guessed(question: str)
     result = MATCHER.search(question)
     assert result.outcome == "clarify"
     assert "1.014392" in [m.procedure.code for m in result.matches[:4]]
+
+
+def test_moving_the_office_is_a_change_of_address() -> None:
+    """ "văn phòng" alone is the company's own office, not a branch: its move amends the
+    certificate (it got the first issue's card)."""
+    result = MATCHER.search("doanh nghiệp khcn chuyển văn phòng sang địa chỉ mới")
+    assert result.outcome == "answer" and result.best
+    assert result.best.procedure.code == "1.014446"

@@ -227,7 +227,7 @@ class Assistant:
         if result.outcome == "smalltalk" and result.smalltalk in ABOUT_US:
             about = browse.contact_reply if result.smalltalk == "contact" else browse.status_reply
             return [about(self.knowledge)]
-        if context.names_nothing(result) or context.says_nothing(result):
+        if context.asks_which(result):
             return [browse.which_procedure_reply(self.knowledge, result.aspect or "time")]
         if result.outcome == "clarify":
             choices = tuple(
@@ -403,5 +403,4 @@ def _outcome(result: MatchResult, procedure: Procedure | None) -> str:
     gap in the knowledge base for staff to fill."""
     if procedure is not None:
         return "answer"
-    asks_which = context.names_nothing(result) or context.says_nothing(result)
-    return "clarify" if asks_which else result.outcome
+    return "clarify" if context.asks_which(result) else result.outcome

@@ -68,10 +68,11 @@ def names_nothing(result: MatchResult) -> bool:
     return is_follow_up(result, frozenset())
 
 
-def says_nothing(result: MatchResult) -> bool:
-    """Only polite or generic words ("em muốn hỏi về thủ tục hành chính", "cho tôi hỏi"):
-    nothing to look up, and no gap in the knowledge base either."""
-    return result.outcome == "fallback" and not _unexplained(result)
+def asks_which(result: MatchResult) -> bool:
+    """Nothing named, so the answer is a question back (which procedure?), not a gap in the
+    knowledge base: a part asked of nothing, or only polite or generic words ("em muốn hỏi
+    về thủ tục hành chính", "cho tôi hỏi", an emoji)."""
+    return names_nothing(result) or (result.outcome == "fallback" and not _unexplained(result))
 
 
 PART = "part:"  # pending: the part asked of no procedure ("part:fee"), for the next question

@@ -18,7 +18,9 @@ from bot.core.uncovered import uncovered_subjects
 
 TOPIC_WORDS, TOPIC_PROCEDURES = 2, 3  # "bưu chính": so few words, so many procedures
 DOCUMENT_KINDS = frozenset({"giay_phep", "chung_chi", "chung_nhan", "xac_nhan"})
-BRANCHES = frozenset({"chi_nhanh", "van_phong"})  # văn phòng (đại diện): not the head office
+# a branch, not the head office: "chi nhánh", "văn phòng đại (diện)" ("văn phòng" alone may be
+# the company's own office, "đại diện" a legal representative)
+BRANCHES = frozenset({"chi_nhanh", "phong_dai"})
 NEGATION = "khong"  # a content word only before what it negates (bot.core.text)
 COMPARED_SHARE = 0.8  # of the best score, reached by the second of two things compared
 FAMILY_SHARE = 0.5  # of the idf weight of a legal name, shared with the procedure discussed

@@ -39,12 +39,13 @@ COMPOUNDS = frozenset({("nha", "khoa"), ("nha", "sĩ"), ("nha", "si")})
 FILLER_BEFORE = frozenset({("la", "gi"), ("la", "j")})
 NEGATIONS = frozenset({"không", "khong", "ko", "chưa", "chua"})
 NEGATED_MODALS = frozenset({"phai", "can", "duoc", "co"})
+# "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại); "o" is "ở" far more than "ô"; "j" is
+# chat's "gì" ("là j"): Vietnamese has no j.
 FOLDED_FILLERS = frozenset(
     """a oi nhe nha ha vay gi em anh minh toi xin muon duoc dc khong ko k voi cho hoi
     tthc lam sao nao the ad admin giup huong dan ban nhi can lang son ai phai thi ve
     roi con neu nua nhung o j""".split()
-)  # "roi" is "rồi" once synonyms took "đánh rơi" (cấp lại); "o" is "ở" far more than "ô";
-# "j" is "gì" in chat ("là j"): Vietnamese has no j
+)
 
 
 @lru_cache(maxsize=65536)
