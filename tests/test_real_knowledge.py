@@ -476,3 +476,15 @@ def test_moving_the_office_is_a_change_of_address() -> None:
     result = MATCHER.search("doanh nghiệp khcn chuyển văn phòng sang địa chỉ mới")
     assert result.outcome == "answer" and result.best
     assert result.best.procedure.code == "1.014446"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "khai báo máy x quang xong thì được cấp giấy gì",
+        "đăng ký công bố hợp quy xong nhận được văn bản gì",  # not the legal "văn bản"
+        "giay phep buu chinh mat, xin cap lai thi tra lai giay gi",
+    ],
+)
+def test_the_paper_received_at_the_end_is_the_result(question: str) -> None:
+    assert MATCHER.search(question).aspect == "result"

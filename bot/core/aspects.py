@@ -92,7 +92,15 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
         "bao nhiêu ảnh",  # photos are among the papers ("ảnh 3 x 4 cm")
         "ảnh thẻ",
     ),
-    "result": ("kết quả", "nhận được gì", "được cấp gì"),
+    "result": (
+        "kết quả",
+        "nhận được gì",
+        "được cấp gì",
+        "được cấp giấy gì",  # not "cần giấy gì": the documents to bring
+        "nhận được giấy gì",
+        "nhận được văn bản gì",
+        "trả lại giấy gì",
+    ),
     "steps": ("các bước", "những bước", "mấy bước", "bước nào", "trình tự", "quy trình"),
     "conditions": (
         "điều kiện",
@@ -154,9 +162,16 @@ _YEARS = PhraseSet(("years", p) for p in ("mấy năm", "bao nhiêu năm"))
 _PRIORITY = {aspect: rank for rank, aspect in enumerate(ASPECT_PHRASES)}
 
 
+def _inside(span: tuple[str, int, int], other: tuple[str, int, int]) -> bool:
+    """Whether `span` lies within `other`, which is longer."""
+    return other[1] <= span[1] and span[2] <= other[2] and other[2] - other[1] > span[2] - span[1]
+
+
 def aspect_spans(analysis: Analysis) -> list[tuple[str, int, int]]:
     """Every (aspect, start, end) phrase found in the question, in aspect priority order."""
-    spans = [s for s in _ASPECTS.find(analysis) if not _changed_address(analysis, s[1], s[2])]
+    found = [s for s in _ASPECTS.find(analysis) if not _changed_address(analysis, s[1], s[2])]
+    # the longest phrase wins: "nhận được văn bản gì" asks the result, not the legal "văn bản"
+    spans = [s for s in found if not any(_inside(s, longer) for longer in found)]
     durations = [s for s in spans if s[0] == "time"] + _YEARS.find(analysis)
     ends = {start: end for _, start, end in durations}
     validity = [
